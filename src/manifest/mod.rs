@@ -1,0 +1,40 @@
+//! Kubernetes YAML to typed objects: parsing (k8s-openapi types), API defaults, and validation.
+//!
+//! `load_file` / `parse_str` read multi-document YAML, reject what the API server or kubectl's strict
+//! field validation would reject (with the file, document and field named), and apply the defaults
+//! of kk:pkg/apis/*/v1/defaults.go.
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::storage::v1::StorageClass;
+
+/// A Kubernetes object of a kind the simulator knows.
+#[derive(Debug, Clone)]
+pub enum Object {
+    Deployment(Box<Deployment>),
+    ReplicaSet(Box<ReplicaSet>),
+    StatefulSet(Box<StatefulSet>),
+    DaemonSet(Box<DaemonSet>),
+    Job(Box<Job>),
+    Pod(Box<Pod>),
+    Service(Box<Service>),
+    PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    PersistentVolume(Box<PersistentVolume>),
+    StorageClass(Box<StorageClass>),
+    Node(Box<Node>),
+    ConfigMap(Box<ConfigMap>),
+    Secret(Box<Secret>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
+}
+
+/// An object and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// `file.yaml` or `file.yaml#2` (document index from 1 when the file has several).
+    pub source: String,
+    pub object: Object,
+}

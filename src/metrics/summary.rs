@@ -1,0 +1,109 @@
+//! The summary of a run (`summary.json`): availability per service and recovery per fault.
+
+use super::records::{Outcome, RequestRecord};
+use crate::engine::SimTime;
+
+/// What the users of one Service saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceSummary {
+    pub name: String,
+    pub requests: u64,
+    pub failed: u64,
+    /// ok / requests (1.0 when there were no requests).
+    pub availability: f64,
+    /// Total time covered by failed requests: from a failed request until the next ok one.
+    pub downtime_ms: u64,
+    pub longest_outage_ms: u64,
+}
+
+/// One fault and how long the service took to answer again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultSummary {
+    pub at: SimTime,
+    /// The action's name as the scenario spells it (`delete-pod`, `kill-container`).
+    pub action: String,
+    /// What it acted on (`default/mariadb-7c9f...`).
+    pub target: String,
+    /// From the fault until the first request sent after it is answered; None if never.
+    pub recovery_ms: Option<u64>,
+}
+
+/// The whole summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_ms: u64,
+    /// Simulation events processed.
+    pub events: u64,
+    pub services: Vec<ServiceSummary>,
+    pub faults: Vec<FaultSummary>,
+}
+
+/// Availability, downtime and the longest outage of one service from its requests (in send order).
+pub fn summarize_service(name: &str, requests: &[&RequestRecord]) -> ServiceSummary {
+    let total = requests.len() as u64;
+    let failed = requests.iter().filter(|r| r.outcome != Outcome::Ok).count() as u64;
+    let (mut downtime_ms, mut longest_outage_ms) = (0, 0);
+    let mut outage_start: Option<SimTime> = None;
+    for r in requests {
+        match (r.outcome, outage_start) {
+            (Outcome::Ok, Some(start)) => {
+                let answered = r.time.plus_ms(r.latency_ms);
+                let len = answered.since_ms(start);
+                downtime_ms += len;
+                longest_outage_ms = longest_outage_ms.max(len);
+                outage_start = None;
+            }
+            (Outcome::Ok, None) => {}
+            (_, None) => outage_start = Some(r.time),
+            (_, Some(_)) => {}
+        }
+    }
+    let availability = if total == 0 { 1.0 } else { (total - failed) as f64 / total as f64 };
+    ServiceSummary { name: name.to_string(), requests: total, failed, availability, downtime_ms, longest_outage_ms }
+}
+
+/// Time from `at` until the service first answers a request sent at or after `at`.
+pub fn recovery_after(at: SimTime, requests: &[&RequestRecord]) -> Option<u64> {
+    requests
+        .iter()
+        .filter(|r| r.time >= at && r.outcome == Outcome::Ok)
+        .map(|r| r.time.plus_ms(r.latency_ms).since_ms(at))
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(t_ms: u64, outcome: Outcome, latency_ms: u64) -> RequestRecord {
+        RequestRecord { time: SimTime(t_ms), service: "s".into(), outcome, latency_ms, pod: None }
+    }
+
+    #[test]
+    fn an_outage_lasts_from_the_first_failure_until_the_next_answer() {
+        let rs = [
+            req(0, Outcome::Ok, 5),
+            req(1000, Outcome::Refused, 0),
+            req(2000, Outcome::Refused, 0),
+            req(3000, Outcome::Ok, 500),
+            req(4000, Outcome::Timeout, 30_000),
+            req(35_000, Outcome::Ok, 0),
+        ];
+        let refs: Vec<_> = rs.iter().collect();
+        let s = summarize_service("s", &refs);
+        assert_eq!((s.requests, s.failed), (6, 3));
+        assert_eq!(s.downtime_ms, 2_500 + 31_000);
+        assert_eq!(s.longest_outage_ms, 31_000);
+        assert!((s.availability - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn recovery_counts_until_the_first_answer_to_a_request_sent_after_the_fault() {
+        let rs = [req(0, Outcome::Ok, 5), req(1000, Outcome::Ok, 14_000), req(2000, Outcome::Ok, 5)];
+        let refs: Vec<_> = rs.iter().collect();
+        assert_eq!(recovery_after(SimTime(500), &refs), Some(14_500));
+        assert_eq!(recovery_after(SimTime(9000), &refs), None);
+    }
+}

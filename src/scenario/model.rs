@@ -1,0 +1,142 @@
+//! The validated scenario: what `scenario::load` returns and the simulation reads.
+//!
+//! Every duration is an integer number of milliseconds; every field has been checked.
+
+use super::dist::Dist;
+use super::timings::Timings;
+use crate::manifest::Loaded;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A whole scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// The file it was read from (messages name it).
+    pub source: PathBuf,
+    pub seed: u64,
+    pub duration_ms: u64,
+    /// The nodes, expanded from `cluster.nodes` groups, in declaration order.
+    pub nodes: Vec<NodeSpec>,
+    /// Provisioner behaviour per StorageClass name.
+    pub storage_classes: BTreeMap<String, ProvisionerSpec>,
+    /// Kubernetes timings: upstream defaults with the scenario's overrides.
+    pub timings: Timings,
+    /// The Kubernetes objects from `manifests`, defaults applied, in file order.
+    pub objects: Vec<Loaded>,
+    /// The programs in the containers; the first whose labels match a pod applies.
+    pub apps: Vec<AppSpec>,
+    pub traffic: Vec<ClientSpec>,
+    /// Faults and changes, sorted by time (stable: equal times keep file order).
+    pub faults: Vec<FaultSpec>,
+}
+
+/// One node of the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSpec {
+    pub name: String,
+    /// `topology.kubernetes.io/zone`, if any.
+    pub zone: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub cpu_milli: u64,
+    pub memory_bytes: u64,
+    pub pods: u32,
+}
+
+/// How a StorageClass's provisioner and its disks behave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvisionerSpec {
+    /// From the claim's creation until the volume exists.
+    pub provision: Dist,
+    /// The smallest volume it creates, in bytes (0: no minimum).
+    pub min_size_bytes: u64,
+    /// Sizes are rounded up to a multiple of this, in bytes (0: no rounding).
+    pub size_step_bytes: u64,
+    /// The cloud's attach call, from the attach/detach controller's request until the node sees the disk.
+    pub attach: Dist,
+    /// The cloud's detach call.
+    pub detach: Dist,
+}
+
+/// How the program in matching containers behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppSpec {
+    /// Pod labels this applies to (all must match).
+    pub match_labels: BTreeMap<String, String>,
+    /// Pulling the image (each pull: `imagePullPolicy: Always` pulls at every container start).
+    pub image_pull: Dist,
+    /// From the container's start until its port accepts connections.
+    pub listen_after: Dist,
+    /// From the container's start until it answers requests (at or after `listen_after`).
+    pub serve_after: Dist,
+    /// Extra time before answering when the previous run on the same volume was killed
+    /// without a clean shutdown (a database's crash recovery). Zero when not set.
+    pub crash_recovery: Dist,
+    /// Time to answer one request once serving.
+    pub latency: Dist,
+    pub on_sigterm: OnSigterm,
+}
+
+/// What the program does when the kubelet sends SIGTERM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnSigterm {
+    /// Stops accepting connections (and shuts its data down cleanly) at once.
+    pub close_listener: bool,
+    /// Exits this long after SIGTERM; None: never exits by itself (runs until SIGKILL).
+    pub exit_after: Option<Dist>,
+}
+
+/// A client sending requests to a Service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientSpec {
+    pub service: String,
+    pub namespace: String,
+    /// Open loop: one request every `every_ms`. Closed loop: `every_ms` of pause after each answer.
+    pub every_ms: u64,
+    /// A closed-loop client waits for each answer before the pause, like `while true; do query; sleep 1; done`.
+    pub closed_loop: bool,
+    pub timeout_ms: u64,
+    /// When the first request is sent.
+    pub start_ms: u64,
+}
+
+/// A fault or change at a point in time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultSpec {
+    pub at_ms: u64,
+    pub action: FaultAction,
+}
+
+/// Selects pods by namespace and labels, like `kubectl -n NS -l k=v,...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodSelector {
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// What a fault does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultAction {
+    /// `kubectl delete pod`: a graceful delete of every matching pod.
+    DeletePod {
+        selector: PodSelector,
+        /// `--grace-period`; None: the pod's terminationGracePeriodSeconds.
+        grace_period_ms: Option<u64>,
+    },
+    /// `docker kill`: SIGKILL to a container of every matching running pod.
+    KillContainer {
+        selector: PodSelector,
+        /// The container's name; None: the first container.
+        container: Option<String>,
+    },
+}
+
+impl FaultAction {
+    /// The action's name as the scenario spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultAction::DeletePod { .. } => "delete-pod",
+            FaultAction::KillContainer { .. } => "kill-container",
+        }
+    }
+}
