@@ -38,3 +38,20 @@ pub struct Loaded {
     pub source: String,
     pub object: Object,
 }
+
+mod error;
+pub use error::ManifestError;
+
+/// Reads every document of a YAML file. (Stub: replaced by the loader.)
+pub fn load_file(path: &std::path::Path) -> Result<Vec<Loaded>, ManifestError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ManifestError::Read {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    parse_str(&text, &path.display().to_string())
+}
+
+/// Parses every document of a YAML text named `source` in messages. (Stub: replaced by the loader.)
+pub fn parse_str(_text: &str, _source: &str) -> Result<Vec<Loaded>, ManifestError> {
+    todo!("manifest loader")
+}

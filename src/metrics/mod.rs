@@ -7,3 +7,26 @@ pub mod summary;
 
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, WatchLine};
 pub use summary::{FaultSummary, ServiceSummary, Summary};
+
+use crate::engine::SimTime;
+
+/// A fault or change as the timeline marks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultMark {
+    pub at: SimTime,
+    /// `delete-pod`, `kill-container`, ...
+    pub action: String,
+    pub target: String,
+}
+
+/// Everything one run produced, in the order it happened.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    pub events: Vec<EventRecord>,
+    /// One per pod incarnation, in creation order.
+    pub pods: Vec<PodRecord>,
+    pub requests: Vec<RequestRecord>,
+    pub watch: Vec<WatchLine>,
+    pub faults: Vec<FaultMark>,
+    pub summary: Summary,
+}
