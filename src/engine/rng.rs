@@ -28,7 +28,7 @@ impl Streams {
 }
 
 /// FNV-1a, a fixed hash: unlike `std`'s hasher it cannot change between Rust releases.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })

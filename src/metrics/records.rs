@@ -3,17 +3,7 @@
 use crate::engine::SimTime;
 
 /// One Kubernetes event (`kubectl get events`): a row of `events.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRecord {
-    pub time: SimTime,
-    /// The kind of the involved object (`Pod`, `ReplicaSet`, `PersistentVolumeClaim`, ...).
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    /// The reason as Kubernetes names it (`Scheduled`, `Pulling`, `Killing`, ...).
-    pub reason: String,
-    pub message: String,
-}
+pub use crate::api::Event as EventRecord;
 
 /// One pod incarnation (one pod UID): a row of `pods.csv`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

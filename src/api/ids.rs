@@ -1,0 +1,72 @@
+//! Typed ids: indexes into the store's arenas, one type per kind so they cannot be mixed up.
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The arena index.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A Node.
+    NodeId
+);
+id_type!(
+    /// A Pod incarnation (one UID); a recreated pod with the same name gets a new id.
+    PodId
+);
+id_type!(
+    /// A ReplicaSet.
+    RsId
+);
+id_type!(
+    /// A Deployment.
+    DeployId
+);
+id_type!(
+    /// A Service.
+    SvcId
+);
+id_type!(
+    /// A PersistentVolumeClaim.
+    PvcId
+);
+id_type!(
+    /// A PersistentVolume.
+    PvId
+);
+
+/// The kinds the store holds, for change notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Node,
+    Pod,
+    ReplicaSet,
+    Deployment,
+    Service,
+    PersistentVolumeClaim,
+    PersistentVolume,
+}
+
+impl Kind {
+    /// The Kubernetes kind name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Node => "Node",
+            Kind::Pod => "Pod",
+            Kind::ReplicaSet => "ReplicaSet",
+            Kind::Deployment => "Deployment",
+            Kind::Service => "Service",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::PersistentVolume => "PersistentVolume",
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The API server: typed objects in owned arenas, resourceVersion, owner references, graceful and
+//! force deletion, and the change notifications actors react to.
+
+pub mod event;
+pub mod ids;
+pub mod objects;
+pub mod runtime;
+pub mod store;
+pub mod write;
+
+pub use event::Event;
+pub use ids::*;
+pub use objects::*;
+pub use runtime::{Process, Runtime};
+pub use store::{Change, Store};
+pub use write::{PodStatus, Write};
+
+use crate::engine::SimTime;
+
+/// What an actor wants done after handling one notification or timer: API writes, Events to
+/// record, and its own timers (`T` is the actor's timer type).
+#[derive(Debug)]
+pub struct Effects<T> {
+    pub writes: Vec<Write>,
+    pub events: Vec<Event>,
+    pub timers: Vec<(SimTime, T)>,
+}
+
+impl<T> Default for Effects<T> {
+    fn default() -> Self {
+        Effects { writes: Vec::new(), events: Vec::new(), timers: Vec::new() }
+    }
+}
+
+impl<T> Effects<T> {
+    /// Asks for `write`.
+    pub fn write(&mut self, write: Write) {
+        self.writes.push(write);
+    }
+
+    /// Records an Event.
+    pub fn event(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// Asks to be woken at `at` with `timer`.
+    pub fn timer(&mut self, at: SimTime, timer: T) {
+        self.timers.push((at, timer));
+    }
+}

@@ -1,0 +1,45 @@
+//! The writes actors ask the API server to make: reconciles return these as values.
+
+use super::ids::*;
+use super::objects::*;
+
+/// One API write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// POST a pod from a template; `generate_name` gets a random 5-character suffix like the API server's.
+    CreatePod { namespace: String, generate_name: String, owner: Owner, template: PodTemplate },
+    /// DELETE a pod gracefully; None uses the pod's terminationGracePeriodSeconds.
+    DeletePod { pod: PodId, grace_period_ms: Option<u64> },
+    /// The kubelet's final DELETE with grace 0 after the containers stopped, or a force delete.
+    RemovePod { pod: PodId },
+    /// The scheduler's Binding.
+    BindPod { pod: PodId, node: NodeId },
+    /// The kubelet's status update.
+    SetPodStatus { pod: PodId, status: PodStatus },
+    /// POST a ReplicaSet.
+    CreateReplicaSet { rs: Box<ReplicaSet> },
+    /// Scale a ReplicaSet.
+    ScaleReplicaSet { rs: RsId, replicas: u32 },
+    /// A ReplicaSet's status.
+    SetReplicaSetStatus { rs: RsId, status: ReplicaStatus },
+    /// A Deployment's status.
+    SetDeploymentStatus { deployment: DeployId, status: ReplicaStatus },
+    /// The EndpointSlice controller's write for one Service.
+    SetEndpoints { service: SvcId, endpoints: Vec<Endpoint> },
+    /// The provisioner creates a PersistentVolume for a claim and the PV controller binds them.
+    ProvisionVolume { claim: PvcId, name: String, capacity_bytes: u64 },
+    /// The attach/detach controller records an attach (true) or detach (false).
+    SetAttached { volume: PvId, node: NodeId, attached: bool },
+    /// The kubelet reports `status.volumesInUse`.
+    SetVolumesInUse { node: NodeId, volumes: Vec<PvId> },
+}
+
+/// A pod's status as the kubelet writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodStatus {
+    pub phase: PodPhase,
+    pub container: ContainerState,
+    pub ready: bool,
+    pub ip: Option<String>,
+    pub restarts: u32,
+}
