@@ -1,2 +1,8 @@
 //! The `kubesim` command: parse arguments, run, map errors to an exit status.
-fn main() {}
+
+use clap::Parser;
+
+fn main() {
+    let args = kubesim::cli::Args::parse();
+    std::process::exit(kubesim::cli::main_with(args));
+}

@@ -2,10 +2,12 @@
 //!
 //! The simulation appends to these; `report` turns them into files. Nothing here touches the file system.
 
+pub mod recorder;
 pub mod records;
 pub mod summary;
 
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, WatchLine};
+pub use recorder::Recorder;
 pub use summary::{FaultSummary, ServiceSummary, Summary};
 
 use crate::engine::SimTime;

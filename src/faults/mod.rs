@@ -1,0 +1,50 @@
+//! The scenario's faults and changes, applied like the commands a person types.
+
+use crate::api::{PodId, Runtime, Store, Write};
+use crate::engine::SimTime;
+use crate::metrics::FaultMark;
+use crate::scenario::{FaultAction, PodSelector};
+
+/// What applying a fault did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub writes: Vec<Write>,
+    /// Pods whose container was killed outside the kubelet (it notices at its next relist).
+    pub killed: Vec<PodId>,
+    pub mark: Option<FaultMark>,
+}
+
+/// Live, not-terminating pods the selector matches, in creation order.
+pub fn select(store: &Store, sel: &PodSelector) -> Vec<PodId> {
+    store
+        .live_pods
+        .iter()
+        .copied()
+        .filter(|p| {
+            let p = &store.pods[p.index()];
+            p.meta.namespace == sel.namespace && p.meta.deletion.is_none() && crate::api::selector_matches(&sel.labels, &p.meta.labels)
+        })
+        .collect()
+}
+
+/// Applies `action` at `now`.
+pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: SimTime) -> Applied {
+    let mut out = Applied::default();
+    let targets = match action {
+        FaultAction::DeletePod { selector, grace_period_ms } => {
+            let pods = select(store, selector);
+            // `kubectl delete pod`: a graceful DELETE of each.
+            out.writes = pods.iter().map(|p| Write::DeletePod { pod: *p, grace_period_ms: *grace_period_ms }).collect();
+            pods
+        }
+        FaultAction::KillContainer { selector, .. } => {
+            // `docker kill`: SIGKILL to the running container; the kubelet is not told.
+            let pods: Vec<PodId> = select(store, selector).into_iter().filter(|p| runtime.kill(*p, now, false)).collect();
+            out.killed = pods.clone();
+            pods
+        }
+    };
+    let names: Vec<String> = targets.iter().map(|p| store.pods[p.index()].meta.key()).collect();
+    out.mark = Some(FaultMark { at: now, action: action.name().to_string(), target: names.join(",") });
+    out
+}

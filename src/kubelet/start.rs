@@ -1,0 +1,177 @@
+//! Starting a pod: sandbox and IP, volumes, image pull, container start, and observing it run and become ready.
+
+use super::{probes, Ctx, Kubelet, Stage, Timer, Worker};
+use crate::api::{ContainerState, Effects, Event, PodId, PodPhase, PodStatus, Process, PullPolicy, Write};
+use crate::scenario::AppSpec;
+
+impl Kubelet {
+    /// `HandlePodAdditions`: create the sandbox (an IP), mark the volumes in use, wait for them.
+    pub(super) fn admit(&mut self, pod: PodId, apps: &[AppSpec], cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let p = &cx.store.pods[pod.index()];
+        let app = apps.iter().find(|a| crate::api::selector_matches(&a.match_labels, &p.meta.labels)).cloned().unwrap_or_else(unmatched_app);
+        let volumes = p.spec.claims.iter().filter_map(|c| cx.store.claim_by_name(&p.meta.namespace, c)).filter_map(|c| cx.store.claims[c.index()].volume).collect();
+        let ip = format!("10.244.{}.{}", self.node.0, self.next_ip);
+        self.next_ip += 1;
+        let worker = Worker { app, stage: Stage::Volumes, run: 0, restarts: 0, backoff: Default::default(), ip, volumes, ready: false, seen_running: None };
+        self.workers.insert(pod, worker);
+        self.write_status(pod, cx, fx);
+        self.report_volumes_in_use(cx, fx);
+        self.check_volumes(pod, cx, fx);
+    }
+
+    /// `WaitForAttachAndMount`: every claim bound and its volume attached here, then mount at the
+    /// volume manager's next loop (`reconcilerLoopSleepPeriod` 100 ms).
+    pub(super) fn check_volumes(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let p = &cx.store.pods[pod.index()];
+        let bound: Vec<_> = p.spec.claims.iter().map(|c| cx.store.claim_by_name(&p.meta.namespace, c).and_then(|id| cx.store.claims[id.index()].volume)).collect();
+        if bound.iter().any(Option::is_none) {
+            return;
+        }
+        let w = self.workers.get_mut(&pod).expect("worker");
+        w.volumes = bound.into_iter().flatten().collect();
+        let attached = w.volumes.iter().all(|v| cx.store.volumes[v.index()].attached_to.contains(&self.node));
+        if attached {
+            w.stage = Stage::Pulling;
+            let at = crate::controllers::next_tick(cx.now.plus_ms(1), cx.timings.volume_manager_reconcile_ms);
+            fx.timer(at, Timer::Mounted(pod));
+        }
+        self.report_volumes_in_use(cx, fx);
+    }
+
+    /// The kubelet reports the volumes it mounts, or is about to mount, in `node.status.volumesInUse`
+    /// before mounting and after unmounting (kubernetes PR #26351).
+    pub(super) fn report_volumes_in_use(&mut self, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let in_use: std::collections::BTreeSet<_> = self.workers.values().flat_map(|w| w.volumes.iter().copied()).collect();
+        if in_use != self.in_use {
+            self.in_use = in_use;
+            let _ = cx;
+            fx.write(Write::SetVolumesInUse { node: self.node, volumes: self.in_use.iter().copied().collect() });
+        }
+    }
+
+    pub(super) fn on_mounted(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        if self.workers.get(&pod).is_some_and(|w| w.stage == Stage::Pulling) {
+            self.pull(pod, cx, fx);
+        }
+    }
+
+    /// Pulls the image unless the policy lets the kubelet use the one on the node; pulls are serialized.
+    pub(super) fn pull(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let p = &cx.store.pods[pod.index()];
+        let Some(c) = p.spec.containers.first() else { return };
+        let w = self.workers.get_mut(&pod).expect("worker");
+        w.stage = Stage::Pulling;
+        let needed = c.pull_policy == PullPolicy::Always || (c.pull_policy == PullPolicy::IfNotPresent && !self.images.contains(&c.image));
+        if !needed {
+            fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", format!("Container image \"{}\" already present on machine", c.image)));
+            fx.timer(cx.now, Timer::Pulled(pod));
+            return;
+        }
+        let begin = cx.now.max(self.pull_free_at);
+        let done = begin.plus_ms(w.app.image_pull.sample(cx.rng));
+        self.pull_free_at = done;
+        fx.event(Event::new(begin, "Pod", &p.meta.namespace, &p.meta.name, "Pulling", format!("Pulling image \"{}\"", c.image)));
+        fx.timer(done, Timer::Pulled(pod));
+    }
+
+    /// The image is there: create and start the container; the program starts listening and serving later.
+    pub(super) fn on_pulled(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let p = &cx.store.pods[pod.index()];
+        let Some(c) = p.spec.containers.first().cloned() else { return };
+        let Some(w) = self.workers.get_mut(&pod).filter(|w| w.stage == Stage::Pulling) else { return };
+        if c.pull_policy != PullPolicy::Never && !self.images.contains(&c.image) {
+            fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", format!("Successfully pulled image \"{}\"", c.image)));
+            self.images.insert(c.image.clone());
+        }
+        w.run += 1;
+        w.stage = Stage::Running;
+        let recovering = w.volumes.iter().any(|v| cx.runtime.is_dirty(*v));
+        let listen_ms = w.app.listen_after.sample(cx.rng);
+        let serve_ms = w.app.serve_after.sample(cx.rng).max(listen_ms) + if recovering { w.app.crash_recovery.sample(cx.rng) } else { 0 };
+        let now = cx.now;
+        cx.runtime.start(pod, Process { run: w.run, node: self.node, started: now, listen_at: now.plus_ms(listen_ms), serve_at: now.plus_ms(serve_ms), closed: false, died: None, clean_exit: false });
+        for v in &w.volumes {
+            cx.runtime.set_dirty(*v, false);
+        }
+        fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Created", format!("Created container {}", c.name)));
+        fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Started", format!("Started container {}", c.name)));
+        let run = w.run;
+        fx.timer(self.next_relist(now, cx.timings.pleg_relist_period_ms), Timer::Relist(pod, run));
+    }
+
+    /// The PLEG relist observed the container: running (status Running, Ready without a readiness probe)
+    /// or dead (a restart, perhaps after back-off).
+    pub(super) fn on_relist(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        if !self.current(pod, run) {
+            return;
+        }
+        let alive = cx.runtime.process(pod).is_some_and(|p| p.run == run && p.died.is_none());
+        let stage = self.workers[&pod].stage;
+        match (stage, alive) {
+            (Stage::Running, true) => self.observe_running(pod, run, cx, fx),
+            (Stage::Running, false) => self.on_died(pod, run, cx, fx),
+            _ => {}
+        }
+    }
+
+    fn observe_running(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let c = cx.store.pods[pod.index()].spec.containers.first().cloned();
+        let w = self.workers.get_mut(&pod).expect("worker");
+        w.seen_running = Some(run);
+        let Some(proc_) = cx.runtime.process(pod).copied() else { return };
+        match c.as_ref().and_then(|c| c.readiness) {
+            None => w.ready = true,
+            Some(probe) => fx.timer(probes::ready_at(&probe, proc_.started, proc_.serve_at).max(cx.now), Timer::Ready(pod, run)),
+        }
+        if let Some(probe) = c.as_ref().and_then(|c| c.liveness) {
+            if let Some(kill) = probes::liveness_kill_at(&probe, proc_.started, proc_.serve_at) {
+                fx.timer(kill.max(cx.now), Timer::LivenessFailed(pod, run));
+            }
+        }
+        self.write_status(pod, cx, fx);
+    }
+
+    pub(super) fn on_ready(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        if !self.current(pod, run) || self.workers[&pod].stage != Stage::Running {
+            return;
+        }
+        self.workers.get_mut(&pod).expect("worker").ready = true;
+        self.write_status(pod, cx, fx);
+    }
+
+    /// The status manager's update: phase, the container's state, Ready, IP, restarts.
+    pub(super) fn write_status(&self, pod: PodId, cx: &Ctx, fx: &mut Effects<Timer>) {
+        let w = &self.workers[&pod];
+        let proc_ = cx.runtime.process(pod).filter(|p| p.run == w.run);
+        let container = match (w.stage, proc_) {
+            (Stage::Volumes | Stage::Pulling, _) if w.run == 0 => ContainerState::Waiting("ContainerCreating"),
+            (Stage::Running | Stage::Terminating, Some(p)) if w.seen_running == Some(w.run) && p.died.is_none() => ContainerState::Running { started: p.started },
+            (Stage::Dead, Some(p)) => ContainerState::Terminated { finished: p.died.unwrap_or(cx.now), reason: "Error" },
+            (Stage::Terminated, Some(p)) => ContainerState::Terminated { finished: p.died.unwrap_or(cx.now), reason: if p.clean_exit { "Completed" } else { "Error" } },
+            (_, _) if w.run > 0 => ContainerState::Waiting("CrashLoopBackOff"),
+            _ => ContainerState::Waiting("ContainerCreating"),
+        };
+        let phase = match container {
+            ContainerState::Waiting(_) if w.run == 0 && w.restarts == 0 => PodPhase::Pending,
+            ContainerState::Terminated { reason: "Completed", .. } if w.stage == Stage::Terminated => PodPhase::Succeeded,
+            ContainerState::Terminated { .. } if w.stage == Stage::Terminated => PodPhase::Failed,
+            _ => PodPhase::Running,
+        };
+        let ready = w.ready && matches!(container, ContainerState::Running { .. });
+        fx.write(Write::SetPodStatus { pod, status: PodStatus { phase, container, ready, ip: Some(w.ip.clone()), restarts: w.restarts } });
+    }
+}
+
+/// A program no `apps` entry matches: starts at once, serves at once, exits on SIGTERM.
+pub fn unmatched_app() -> AppSpec {
+    use crate::scenario::{Dist, OnSigterm};
+    AppSpec {
+        match_labels: Default::default(),
+        image_pull: Dist::Const(1_000),
+        listen_after: Dist::Const(0),
+        serve_after: Dist::Const(0),
+        crash_recovery: Dist::Const(0),
+        latency: Dist::Const(5),
+        on_sigterm: OnSigterm { close_listener: true, exit_after: Some(Dist::Const(0)) },
+    }
+}

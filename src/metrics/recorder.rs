@@ -1,0 +1,100 @@
+//! Records pod incarnations and the `kubectl get pods -w` lines from pod changes in the store.
+
+use super::records::{PodRecord, WatchLine};
+use crate::api::{ContainerState, Owner, Pod, PodId, Store};
+use crate::engine::SimTime;
+use std::collections::BTreeMap;
+
+/// Pod records and watch lines, fed with every pod change.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pods: BTreeMap<PodId, PodRecord>,
+    last: BTreeMap<PodId, WatchLine>,
+    pub watch: Vec<WatchLine>,
+}
+
+/// The STATUS column as kubectl's printer computes it (kk:pkg/printers/internalversion/printers.go `printPod`).
+pub fn status_column(pod: &Pod) -> String {
+    if pod.meta.deletion.is_some() {
+        return "Terminating".into();
+    }
+    match pod.container {
+        _ if pod.node.is_none() => "Pending".into(),
+        ContainerState::Waiting(reason) => reason.into(),
+        ContainerState::Terminated { reason, .. } => reason.into(),
+        ContainerState::Running { .. } => "Running".into(),
+    }
+}
+
+/// The phase a timeline row shows.
+fn timeline_phase(pod: &Pod) -> &'static str {
+    match pod.container {
+        _ if pod.meta.deletion.is_some() => "Terminating",
+        _ if pod.node.is_none() => "Pending",
+        ContainerState::Running { .. } if pod.ready => "Ready",
+        ContainerState::Running { .. } => "Running",
+        ContainerState::Waiting("ContainerCreating") => "ContainerCreating",
+        ContainerState::Waiting(_) => "CrashLoopBackOff",
+        ContainerState::Terminated { .. } => "Terminated",
+    }
+}
+
+impl Recorder {
+    /// A pod changed in the store at `now`.
+    pub fn on_pod_change(&mut self, store: &Store, id: PodId, now: SimTime) {
+        let pod = &store.pods[id.index()];
+        let rec = self.pods.entry(id).or_insert_with(|| new_record(store, pod));
+        update_record(rec, store, pod, now);
+        let line = WatchLine {
+            time: now,
+            name: pod.meta.name.clone(),
+            ready: format!("{}/1", u8::from(pod.ready)),
+            status: status_column(pod),
+            restarts: pod.restarts,
+            node: pod.node.map_or("<none>".into(), |n| store.nodes[n.index()].meta.name.clone()),
+            ip: pod.ip.clone().unwrap_or_else(|| "<none>".into()),
+        };
+        let changed = self.last.get(&id).is_none_or(|l| (&l.ready, &l.status, l.restarts, &l.node, &l.ip) != (&line.ready, &line.status, line.restarts, &line.node, &line.ip));
+        if changed && pod.meta.exists() {
+            self.last.insert(id, line.clone());
+            self.watch.push(line);
+        }
+    }
+
+    /// The pod records, in creation order.
+    pub fn into_records(self) -> (Vec<PodRecord>, Vec<WatchLine>) {
+        (self.pods.into_values().collect(), self.watch)
+    }
+}
+
+fn new_record(store: &Store, pod: &Pod) -> PodRecord {
+    let owner = match pod.meta.owner {
+        Some(Owner::ReplicaSet(rs)) => format!("ReplicaSet/{}", store.replica_sets[rs.index()].meta.name),
+        Some(Owner::Deployment(d)) => format!("Deployment/{}", store.deployments[d.index()].meta.name),
+        None => String::new(),
+    };
+    PodRecord { pod: pod.meta.name.clone(), namespace: pod.meta.namespace.clone(), uid: pod.meta.uid.clone(), owner, created: pod.meta.created, ..Default::default() }
+}
+
+fn update_record(rec: &mut PodRecord, store: &Store, pod: &Pod, now: SimTime) {
+    if rec.scheduled.is_none() && pod.node.is_some() {
+        rec.scheduled = Some(now);
+        rec.node = pod.node.map(|n| store.nodes[n.index()].meta.name.clone());
+    }
+    if rec.ip.is_none() {
+        rec.ip = pod.ip.clone();
+    }
+    if let ContainerState::Running { started } = pod.container {
+        rec.started.get_or_insert(started);
+    }
+    if pod.ready && rec.ready.is_none() {
+        rec.ready = Some(now);
+    }
+    rec.deleted = rec.deleted.or(pod.meta.deletion.map(|d| d.requested));
+    rec.gone = pod.meta.gone;
+    rec.restarts = pod.restarts;
+    let phase = timeline_phase(pod);
+    if pod.meta.exists() && rec.phases.last().is_none_or(|(_, p)| *p != phase) {
+        rec.phases.push((now, phase));
+    }
+}

@@ -1,0 +1,160 @@
+//! Builds the world of a run from a scenario: nodes, objects from the manifests, kubelets, clients, faults.
+
+use super::convert;
+use super::run::RunError;
+use super::world::{Ev, Rngs, World};
+use crate::api::*;
+use crate::engine::{Calendar, SimTime, Streams, WorkQueue};
+use crate::kubelet::Kubelet;
+use crate::manifest::Object;
+use crate::network::{client::ClientTimer, Clients, Proxy};
+use crate::scenario::Scenario;
+use rand::Rng;
+
+/// Most events pending at once; a scenario that needs more is reported, not run out of memory.
+const CALENDAR_LIMIT: usize = 10_000_000;
+
+/// The world at time zero, with the scenario's objects created and its clients and faults scheduled.
+pub fn build(scenario: &Scenario, seed: u64) -> Result<World<'_>, RunError> {
+    let streams = Streams::new(seed, 0);
+    let mut world = World {
+        scenario,
+        cal: Calendar::new(CALENDAR_LIMIT),
+        store: Store::new(streams.stream("api-names")),
+        runtime: Runtime::default(),
+        queue: WorkQueue::default(),
+        wake_at: None,
+        kubelets: Vec::new(),
+        scheduler: Default::default(),
+        pv: Default::default(),
+        adc: Default::default(),
+        proxy: Proxy::default(),
+        clients: Clients { specs: Vec::new(), services: Vec::new() },
+        rngs: Rngs::new(&streams),
+        recorder: Default::default(),
+        events: Vec::new(),
+        requests: Vec::new(),
+        faults: Vec::new(),
+        processed: 0,
+    };
+    add_nodes(&mut world, &streams);
+    for loaded in &scenario.objects {
+        add_object(&mut world, loaded)?;
+    }
+    add_clients(&mut world)?;
+    for (i, f) in scenario.faults.iter().enumerate() {
+        world.schedule(SimTime(f.at_ms), Ev::Fault(i))?;
+    }
+    world.notify()?;
+    Ok(world)
+}
+
+fn add_nodes(world: &mut World, streams: &Streams) {
+    let mut phases = streams.stream("kubelet-relist-phase");
+    for spec in &world.scenario.nodes {
+        let mut labels = spec.labels.clone();
+        labels.insert("kubernetes.io/hostname".into(), spec.name.clone());
+        if let Some(zone) = &spec.zone {
+            labels.insert("topology.kubernetes.io/zone".into(), zone.clone());
+        }
+        let meta = world.store.new_meta(&spec.name, "", labels, SimTime::ZERO);
+        let node = Node { meta, cpu_milli: spec.cpu_milli, memory_bytes: spec.memory_bytes, pods: spec.pods, taints: Vec::new(), unschedulable: false, ready: true, volumes_in_use: Vec::new() };
+        let id = world.store.add_node(node);
+        let period = world.scenario.timings.pleg_relist_period_ms.max(1);
+        world.kubelets.push(Kubelet::new(id, phases.random_range(0..period)));
+    }
+}
+
+fn default_class(world: &World) -> Option<String> {
+    world.scenario.objects.iter().find_map(|l| match &l.object {
+        Object::StorageClass(sc) => {
+            let ann = sc.metadata.annotations.as_ref()?;
+            let default = ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"].iter().any(|k| ann.get(*k).map(String::as_str) == Some("true"));
+            default.then(|| sc.metadata.name.clone()).flatten()
+        }
+        _ => None,
+    })
+}
+
+fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(), RunError> {
+    let now = SimTime::ZERO;
+    match &loaded.object {
+        Object::Deployment(d) => {
+            let meta = convert::meta(&mut world.store, &d.metadata, now);
+            let spec = d.spec.clone().unwrap_or_default();
+            let strategy = strategy(spec.strategy.as_ref());
+            let dep = Deployment {
+                meta,
+                replicas: spec.replicas.unwrap_or(1).max(0) as u32,
+                selector: convert::selector(&spec.selector),
+                template: convert::template(&spec.template),
+                strategy,
+                min_ready_ms: spec.min_ready_seconds.unwrap_or(0).max(0) as u64 * 1000,
+                revision_history_limit: spec.revision_history_limit.unwrap_or(10).max(0) as u32,
+                status: ReplicaStatus::default(),
+            };
+            world.store.add_deployment(dep);
+        }
+        Object::Service(s) => {
+            let meta = convert::meta(&mut world.store, &s.metadata, now);
+            world.store.add_service(convert::service(s, meta));
+        }
+        Object::PersistentVolumeClaim(c) => {
+            let meta = convert::meta(&mut world.store, &c.metadata, now);
+            let class = default_class(world);
+            world.store.add_claim(convert::claim(c, meta, class.as_deref()));
+        }
+        Object::StorageClass(_) | Object::ConfigMap(_) | Object::Secret(_) => {}
+        other => return Err(RunError::Unsupported { file: loaded.source.clone(), kind: kind_name(other) }),
+    }
+    Ok(())
+}
+
+fn strategy(s: Option<&k8s_openapi::api::apps::v1::DeploymentStrategy>) -> Strategy {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let show = |v: Option<&IntOrString>, d: &str| match v {
+        Some(IntOrString::Int(i)) => i.to_string(),
+        Some(IntOrString::String(s)) => s.clone(),
+        None => d.to_string(),
+    };
+    match s.and_then(|s| s.type_.as_deref()) {
+        Some("Recreate") => Strategy::Recreate,
+        _ => {
+            let ru = s.and_then(|s| s.rolling_update.as_ref());
+            Strategy::RollingUpdate { max_surge: show(ru.and_then(|r| r.max_surge.as_ref()), "25%"), max_unavailable: show(ru.and_then(|r| r.max_unavailable.as_ref()), "25%") }
+        }
+    }
+}
+
+fn kind_name(o: &Object) -> &'static str {
+    match o {
+        Object::Deployment(_) => "Deployment",
+        Object::ReplicaSet(_) => "ReplicaSet",
+        Object::StatefulSet(_) => "StatefulSet",
+        Object::DaemonSet(_) => "DaemonSet",
+        Object::Job(_) => "Job",
+        Object::Pod(_) => "Pod",
+        Object::Service(_) => "Service",
+        Object::PersistentVolumeClaim(_) => "PersistentVolumeClaim",
+        Object::PersistentVolume(_) => "PersistentVolume",
+        Object::StorageClass(_) => "StorageClass",
+        Object::Node(_) => "Node",
+        Object::ConfigMap(_) => "ConfigMap",
+        Object::Secret(_) => "Secret",
+        Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
+    }
+}
+
+fn add_clients(world: &mut World) -> Result<(), RunError> {
+    for (i, spec) in world.scenario.traffic.iter().enumerate() {
+        let svc = (0..world.store.services.len() as u32).map(SvcId).find(|s| {
+            let m = &world.store.services[s.index()].meta;
+            m.name == spec.service && m.namespace == spec.namespace
+        });
+        let svc = svc.ok_or_else(|| RunError::NoService(spec.service.clone()))?;
+        world.clients.specs.push(spec.clone());
+        world.clients.services.push(svc);
+        world.schedule(SimTime(spec.start_ms), Ev::Client(ClientTimer::Send(i)))?;
+    }
+    Ok(())
+}

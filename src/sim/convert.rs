@@ -1,0 +1,138 @@
+//! Converts defaulted k8s-openapi objects into the store's compact objects.
+
+use crate::api::*;
+use crate::engine::SimTime;
+use crate::manifest::quantity::{parse_bytes, parse_cpu_milli};
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use std::collections::BTreeMap;
+
+/// `matchLabels` of a selector (`matchExpressions` are not modelled yet).
+pub fn selector(sel: &LabelSelector) -> Labels {
+    sel.match_labels.clone().unwrap_or_default()
+}
+
+fn labels(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Labels {
+    meta.labels.clone().unwrap_or_default()
+}
+
+/// A pod template's labels and spec.
+pub fn template(t: &core::PodTemplateSpec) -> PodTemplate {
+    let labels = t.metadata.as_ref().map(labels).unwrap_or_default();
+    PodTemplate { labels, spec: pod_spec(t.spec.as_ref()) }
+}
+
+/// The parts of a PodSpec the model reads (defaults were applied when loading).
+pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
+    let Some(s) = spec else {
+        return PodSpec { containers: Vec::new(), termination_grace_period_ms: 30_000, node_selector: BTreeMap::new(), tolerations: Vec::new(), claims: Vec::new(), node_name: None };
+    };
+    let claims = s.volumes.iter().flatten().filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone())).collect();
+    PodSpec {
+        containers: s.containers.iter().map(container).collect(),
+        termination_grace_period_ms: s.termination_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000,
+        node_selector: s.node_selector.clone().unwrap_or_default(),
+        tolerations: s.tolerations.iter().flatten().map(toleration).collect(),
+        claims,
+        node_name: s.node_name.clone(),
+    }
+}
+
+fn container(c: &core::Container) -> Container {
+    let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+    let cpu_milli = requests.and_then(|r| r.get("cpu")).and_then(|q| parse_cpu_milli(q).ok()).unwrap_or(0);
+    let memory_bytes = requests.and_then(|r| r.get("memory")).and_then(|q| parse_bytes(q).ok()).unwrap_or(0);
+    let pull_policy = match c.image_pull_policy.as_deref() {
+        Some("Always") => PullPolicy::Always,
+        Some("Never") => PullPolicy::Never,
+        _ => PullPolicy::IfNotPresent,
+    };
+    Container {
+        name: c.name.clone(),
+        image: c.image.clone().unwrap_or_default(),
+        pull_policy,
+        cpu_milli,
+        memory_bytes,
+        readiness: c.readiness_probe.as_ref().map(probe),
+        liveness: c.liveness_probe.as_ref().map(probe),
+        startup: c.startup_probe.as_ref().map(probe),
+        has_pre_stop: c.lifecycle.as_ref().is_some_and(|l| l.pre_stop.is_some()),
+    }
+}
+
+fn secs_ms(v: Option<i32>, default_s: i32) -> u64 {
+    v.unwrap_or(default_s).max(0) as u64 * 1000
+}
+
+fn probe(p: &core::Probe) -> Probe {
+    Probe {
+        initial_delay_ms: secs_ms(p.initial_delay_seconds, 0),
+        period_ms: secs_ms(p.period_seconds, 10),
+        timeout_ms: secs_ms(p.timeout_seconds, 1),
+        success_threshold: p.success_threshold.unwrap_or(1).max(1) as u32,
+        failure_threshold: p.failure_threshold.unwrap_or(3).max(1) as u32,
+    }
+}
+
+fn toleration(t: &core::Toleration) -> Toleration {
+    Toleration {
+        key: t.key.clone().filter(|k| !k.is_empty()),
+        value: t.value.clone(),
+        effect: t.effect.clone().filter(|e| !e.is_empty()),
+        exists: t.operator.as_deref() == Some("Exists"),
+        toleration_seconds: t.toleration_seconds.map(|s| s.max(0) as u64),
+    }
+}
+
+/// A Service.
+pub fn service(s: &core::Service, meta: Meta) -> Service {
+    let spec = s.spec.clone().unwrap_or_default();
+    let kind = match spec.type_.as_deref() {
+        Some("LoadBalancer") => ServiceType::LoadBalancer,
+        Some("NodePort") => ServiceType::NodePort,
+        _ => ServiceType::ClusterIp,
+    };
+    Service {
+        meta,
+        kind,
+        headless: spec.cluster_ip.as_deref() == Some("None"),
+        selector: spec.selector.clone(),
+        publish_not_ready: spec.publish_not_ready_addresses.unwrap_or(false),
+        cluster_ip: None,
+        endpoints: Vec::new(),
+    }
+}
+
+/// A PersistentVolumeClaim (storage request parsed; access modes mapped).
+pub fn claim(c: &core::PersistentVolumeClaim, meta: Meta, default_class: Option<&str>) -> Claim {
+    let spec = c.spec.clone().unwrap_or_default();
+    let request_bytes = spec.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get("storage")).and_then(|q| parse_bytes(q).ok()).unwrap_or(0);
+    Claim {
+        meta,
+        storage_class: spec.storage_class_name.clone().or(default_class.map(str::to_string)),
+        request_bytes,
+        access_modes: spec.access_modes.iter().flatten().filter_map(|m| access_mode(m)).collect(),
+        phase: ClaimPhase::Pending,
+        volume: None,
+        capacity_bytes: None,
+    }
+}
+
+fn access_mode(m: &str) -> Option<AccessMode> {
+    match m {
+        "ReadWriteOnce" => Some(AccessMode::ReadWriteOnce),
+        "ReadOnlyMany" => Some(AccessMode::ReadOnlyMany),
+        "ReadWriteMany" => Some(AccessMode::ReadWriteMany),
+        "ReadWriteOncePod" => Some(AccessMode::ReadWriteOncePod),
+        _ => None,
+    }
+}
+
+/// Metadata for an object loaded from a manifest at `now`.
+pub fn meta(store: &mut Store, m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, now: SimTime) -> Meta {
+    let name = m.name.clone().unwrap_or_default();
+    let ns = m.namespace.clone().unwrap_or_else(|| "default".into());
+    let mut meta = store.new_meta(&name, &ns, labels(m), now);
+    meta.annotations = m.annotations.clone().unwrap_or_default();
+    meta
+}

@@ -1,0 +1,11 @@
+//! One simulation run: the world (store, actors, calendar), its event dispatch, and the run loop.
+//!
+//! Every actor is called only from here, with the store and its own state; actors never call each other.
+
+mod build;
+pub mod convert;
+mod notify;
+mod run;
+mod world;
+
+pub use run::{run, RunError};

@@ -1,0 +1,152 @@
+//! The run loop: pop events in (time, sequence) order until the scenario's end, dispatch each, collect outputs.
+
+use super::world::{Ev, Target, World, WorldError};
+use crate::engine::SimTime;
+use crate::metrics::summary::{recovery_after, summarize_service};
+use crate::metrics::{FaultSummary, RequestRecord, RunOutput, Summary};
+use crate::network::{client::ClientTimer, ProxyTimer, Resolution};
+use crate::scenario::{FaultAction, Scenario};
+
+/// Why a run could not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// The manifests hold a kind the simulator does not model yet.
+    #[error("{file}: kind {kind} is not simulated yet (only Deployment, Service, PersistentVolumeClaim, StorageClass, ConfigMap and Secret are)")]
+    Unsupported { file: String, kind: &'static str },
+    /// A client targets a Service that is not among the manifests.
+    #[error("traffic: service {0} is not among the manifests")]
+    NoService(String),
+    /// The engine stopped the run.
+    #[error(transparent)]
+    World(#[from] WorldError),
+}
+
+/// Runs `scenario` with `seed` to its end.
+pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput, RunError> {
+    let mut world = super::build::build(scenario, seed)?;
+    let end = SimTime(scenario.duration_ms);
+    while let Some((_, ev)) = world.cal.pop_until(end) {
+        world.processed += 1;
+        world.dispatch(ev)?;
+        world.notify()?;
+    }
+    world.cal.advance_to(end);
+    Ok(world.finish(seed))
+}
+
+impl World<'_> {
+    fn dispatch(&mut self, ev: Ev) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        let t = &self.scenario.timings;
+        match ev {
+            Ev::Wake => self.on_wake(),
+            Ev::Kubelet(node, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
+            Ev::Scheduler(retry) => self.enqueue(Target::Schedule(retry.0), now),
+            Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
+            Ev::Provisioned(p) => {
+                let fx = self.pv.on_provisioned(&self.store, p.0, &self.scenario.storage_classes, now);
+                self.apply(fx, Ev::Provisioned)
+            }
+            Ev::AttachDetach(done) => {
+                let fx = self.adc.on_done(&self.store, done, now);
+                self.apply(fx, Ev::AttachDetach)
+            }
+            Ev::Proxy(ProxyTimer::Sync) => {
+                let (at, applied) = self.proxy.on_sync(&self.store, now, t.kube_proxy_min_sync_period_ms, t.kube_proxy_sync_ms);
+                self.schedule(at, Ev::Proxy(applied))
+            }
+            Ev::Proxy(ProxyTimer::Applied(rules)) => match self.proxy.on_applied(rules, now, t.kube_proxy_min_sync_period_ms) {
+                Some(at) => self.schedule(at, Ev::Proxy(ProxyTimer::Sync)),
+                None => Ok(()),
+            },
+            Ev::Client(ClientTimer::Send(c)) => self.on_send(c),
+            Ev::Client(ClientTimer::Answer { client, sent, pod, run }) => self.on_answer(client, sent, pod, run),
+            Ev::Fault(i) => self.on_fault(i),
+        }
+    }
+
+    fn on_send(&mut self, c: usize) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        let res = self.clients.send(c, &self.store, &self.proxy, &self.runtime, &self.scenario.apps, &mut self.rngs.traffic, now);
+        let closed = self.clients.specs[c].closed_loop;
+        match res {
+            Resolution::Done(record, settled) => {
+                self.requests.push(record);
+                self.schedule(self.clients.next_send(c, now, settled), Ev::Client(ClientTimer::Send(c)))
+            }
+            Resolution::Wait(at, pod, run) => {
+                self.schedule(at, Ev::Client(ClientTimer::Answer { client: c, sent: now, pod, run }))?;
+                if closed {
+                    return Ok(());
+                }
+                self.schedule(self.clients.next_send(c, now, now), Ev::Client(ClientTimer::Send(c)))
+            }
+        }
+    }
+
+    fn on_answer(&mut self, c: usize, sent: SimTime, pod: crate::api::PodId, run: u32) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        let record = self.clients.answer(c, sent, pod, run, &self.store, &self.runtime, now);
+        self.requests.push(record);
+        if self.clients.specs[c].closed_loop {
+            self.schedule(self.clients.next_send(c, sent, now), Ev::Client(ClientTimer::Send(c)))?;
+        }
+        Ok(())
+    }
+
+    fn on_fault(&mut self, i: usize) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        let applied = crate::faults::apply(&self.scenario.faults[i].action, &self.store, &mut self.runtime, now);
+        for w in applied.writes {
+            self.store.apply(w, now);
+        }
+        for pod in applied.killed {
+            if let Some(node) = self.store.pods[pod.index()].node {
+                self.kubelet_call(node, |k, cx| k.on_container_killed(pod, cx))?;
+            }
+        }
+        self.faults.extend(applied.mark);
+        Ok(())
+    }
+
+    fn finish(self, seed: u64) -> RunOutput {
+        let mut requests = self.requests;
+        requests.sort_by_key(|r| r.time);
+        let summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
+        let (pods, watch) = self.recorder.into_records();
+        let mut events = self.events;
+        events.sort_by_key(|e| e.time);
+        RunOutput { events, pods, requests, watch, faults: self.faults, summary }
+    }
+}
+
+fn summarize(s: &Scenario, seed: u64, events: u64, requests: &[RequestRecord], marks: &[crate::metrics::FaultMark]) -> Summary {
+    let mut names: Vec<&str> = s.traffic.iter().map(|t| t.service.as_str()).collect();
+    names.dedup();
+    let of = |name: &str| requests.iter().filter(|r| r.service == name).collect::<Vec<_>>();
+    let services = names.iter().map(|n| summarize_service(n, &of(n))).collect();
+    let faults = marks
+        .iter()
+        .zip(&s.faults)
+        .map(|(m, f)| {
+            let svc = affected_service(s, &f.action).unwrap_or(names.first().copied().unwrap_or(""));
+            FaultSummary { at: m.at, action: m.action.clone(), target: m.target.clone(), recovery_ms: recovery_after(m.at, &of(svc)) }
+        })
+        .collect();
+    Summary { scenario: s.name.clone(), seed, duration_ms: s.duration_ms, events, services, faults }
+}
+
+/// The first client's Service whose traffic the fault's pods serve (its selector is among their labels).
+fn affected_service<'s>(s: &'s Scenario, action: &FaultAction) -> Option<&'s str> {
+    let sel = match action {
+        FaultAction::DeletePod { selector, .. } | FaultAction::KillContainer { selector, .. } => selector,
+    };
+    s.traffic.iter().map(|t| t.service.as_str()).find(|name| {
+        s.objects.iter().any(|o| match &o.object {
+            crate::manifest::Object::Service(svc) => {
+                svc.metadata.name.as_deref() == Some(*name) && svc.spec.as_ref().and_then(|sp| sp.selector.as_ref()).is_some_and(|ss| ss.iter().all(|(k, v)| sel.labels.get(k) == Some(v)))
+            }
+            _ => false,
+        })
+    })
+}

@@ -1,0 +1,133 @@
+//! The world of one run and its single dispatch `match`: each arm calls a small `on_<event>` function.
+
+use crate::api::{Effects, Event, NodeId, PodId, PvId, PvcId, Runtime, Store, SvcId, DeployId, RsId};
+use crate::controllers::{attach_detach, pv_controller, replicaset};
+use crate::engine::{Calendar, SimTime, Streams, WorkQueue};
+use crate::kubelet::{self, Kubelet};
+use crate::metrics::{FaultMark, Recorder, RequestRecord};
+use crate::network::{client::ClientTimer, Clients, Proxy, ProxyTimer};
+use crate::scenario::Scenario;
+use crate::scheduler::{self, Scheduler};
+use rand_chacha::ChaCha8Rng;
+
+/// What an actor is asked to look at after a change it watches (a work-queue key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    ReplicaSet(RsId),
+    Deployment(DeployId),
+    Endpoints(SvcId),
+    Claim(PvcId),
+    AttachDetach(PvId),
+    Schedule(PodId),
+    KubeletPod(NodeId, PodId),
+    KubeletVolume(NodeId, PvId),
+    Proxy,
+}
+
+/// An event in the calendar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ev {
+    /// Work-queue keys are due.
+    Wake,
+    Kubelet(NodeId, kubelet::Timer),
+    Scheduler(scheduler::Retry),
+    RsRequeue(replicaset::Requeue),
+    Provisioned(pv_controller::Provisioned),
+    AttachDetach(attach_detach::Done),
+    Proxy(ProxyTimer),
+    Client(ClientTimer),
+    Fault(usize),
+}
+
+/// Named random streams, one per source of randomness.
+pub struct Rngs {
+    pub scheduler: ChaCha8Rng,
+    pub kubelet: ChaCha8Rng,
+    pub storage: ChaCha8Rng,
+    pub traffic: ChaCha8Rng,
+}
+
+impl Rngs {
+    pub fn new(streams: &Streams) -> Self {
+        Rngs { scheduler: streams.stream("scheduler"), kubelet: streams.stream("kubelet"), storage: streams.stream("storage"), traffic: streams.stream("traffic") }
+    }
+}
+
+/// Everything one run holds.
+pub struct World<'s> {
+    pub scenario: &'s Scenario,
+    pub cal: Calendar<Ev>,
+    pub store: Store,
+    pub runtime: Runtime,
+    pub queue: WorkQueue<Target>,
+    /// The earliest pending Wake.
+    pub wake_at: Option<SimTime>,
+    pub kubelets: Vec<Kubelet>,
+    pub scheduler: Scheduler,
+    pub pv: pv_controller::PvController,
+    pub adc: attach_detach::AttachDetach,
+    pub proxy: Proxy,
+    pub clients: Clients,
+    pub rngs: Rngs,
+    pub recorder: Recorder,
+    pub events: Vec<Event>,
+    pub requests: Vec<RequestRecord>,
+    pub faults: Vec<FaultMark>,
+    pub processed: u64,
+}
+
+/// The calendar refused an event, or a loop ran past its limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorldError {
+    /// Too many events pending at once.
+    #[error(transparent)]
+    CalendarFull(#[from] crate::engine::calendar::CalendarFull),
+    /// Actors kept waking each other at the same instant without time moving on.
+    #[error("at {0}s actors woke each other {1} times without time advancing (a reconcile loop that never settles)")]
+    Livelock(SimTime, u64),
+}
+
+impl World<'_> {
+    /// Schedules `ev` at `at`.
+    pub fn schedule(&mut self, at: SimTime, ev: Ev) -> Result<(), WorldError> {
+        self.cal.schedule(at, ev)?;
+        Ok(())
+    }
+
+    /// Adds a work-queue key due at `at`, scheduling a Wake if it is the earliest.
+    pub fn enqueue(&mut self, target: Target, at: SimTime) -> Result<(), WorldError> {
+        self.queue.add_after(target, at);
+        let due = self.queue.next_due().unwrap_or(at);
+        if self.wake_at.is_none_or(|w| due < w) {
+            self.wake_at = Some(due);
+            self.schedule(due, Ev::Wake)?;
+        }
+        Ok(())
+    }
+
+    /// Applies an actor's effects: its writes, Events, and timers wrapped by `wrap`.
+    pub fn apply<T>(&mut self, fx: Effects<T>, wrap: impl Fn(T) -> Ev) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        for w in fx.writes {
+            let owner = match &w {
+                crate::api::Write::CreatePod { owner: crate::api::Owner::ReplicaSet(rs), .. } => Some(*rs),
+                _ => None,
+            };
+            if let Some(pod) = self.store.apply(w, now) {
+                self.record_create(owner, pod, now);
+            }
+        }
+        self.events.extend(fx.events);
+        for (at, t) in fx.timers {
+            self.schedule(at, wrap(t))?;
+        }
+        Ok(())
+    }
+
+    fn record_create(&mut self, owner: Option<RsId>, pod: PodId, now: SimTime) {
+        let Some(rs) = owner else { return };
+        let rs = &self.store.replica_sets[rs.index()];
+        let name = &self.store.pods[pod.index()].meta.name;
+        self.events.push(Event::new(now, "ReplicaSet", &rs.meta.namespace, &rs.meta.name, "SuccessfulCreate", format!("Created pod: {name}")));
+    }
+}
