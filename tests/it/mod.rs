@@ -1,0 +1,6 @@
+//! Integration tests of `kubesim run`: the example scenarios, determinism, golden files, bad input.
+
+mod bad_input;
+mod determinism;
+mod mariadb;
+pub mod util;
