@@ -17,4 +17,5 @@ pub mod api;
 pub mod engine;
 pub mod manifest;
 pub mod metrics;
+pub mod report;
 pub mod scenario;

@@ -1,0 +1,168 @@
+//! `summary.json`: the run's summary with the contract's keys in a fixed order.
+
+use crate::metrics::{FaultSummary, ServiceSummary, Summary};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// Milliseconds written as a JSON number of seconds (`31004` → `31.004`).
+///
+/// `ms / 1000` is correctly rounded to the nearest f64, whose shortest round-trip form is the
+/// three-decimal value (or shorter, as `31.5`), so the text is exact and deterministic.
+#[derive(Clone, Copy)]
+struct Secs(u64);
+
+impl Serialize for Secs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0 as f64 / 1000.0)
+    }
+}
+
+/// The top level of `summary.json`; field order is key order.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    scenario: &'a str,
+    seed: u64,
+    duration_s: Secs,
+    events: u64,
+    services: Services<'a>,
+    faults: Vec<FaultJson<'a>>,
+}
+
+/// The services as an object keyed by name, in the summary's order.
+struct Services<'a>(&'a [ServiceSummary]);
+
+impl Serialize for Services<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for svc in self.0 {
+            map.serialize_entry(&svc.name, &ServiceJson::from(svc))?;
+        }
+        map.end()
+    }
+}
+
+/// One service's entry.
+#[derive(Serialize)]
+struct ServiceJson {
+    availability: f64,
+    requests: u64,
+    failed: u64,
+    downtime_s: Secs,
+    longest_outage_s: Secs,
+}
+
+impl From<&ServiceSummary> for ServiceJson {
+    fn from(s: &ServiceSummary) -> Self {
+        ServiceJson {
+            availability: (s.availability * 1e6).round() / 1e6,
+            requests: s.requests,
+            failed: s.failed,
+            downtime_s: Secs(s.downtime_ms),
+            longest_outage_s: Secs(s.longest_outage_ms),
+        }
+    }
+}
+
+/// One fault's entry; `recovery_s` is null when the service never answered again.
+#[derive(Serialize)]
+struct FaultJson<'a> {
+    at_s: Secs,
+    action: &'a str,
+    target: &'a str,
+    recovery_s: Option<Secs>,
+}
+
+impl<'a> From<&'a FaultSummary> for FaultJson<'a> {
+    fn from(f: &'a FaultSummary) -> Self {
+        FaultJson {
+            at_s: Secs(f.at.as_ms()),
+            action: &f.action,
+            target: &f.target,
+            recovery_s: f.recovery_ms.map(Secs),
+        }
+    }
+}
+
+/// `summary.json` as pretty-printed text, ending in a newline.
+pub fn summary_json(s: &Summary) -> String {
+    let doc = SummaryJson {
+        scenario: &s.scenario,
+        seed: s.seed,
+        duration_s: Secs(s.duration_ms),
+        events: s.events,
+        services: Services(&s.services),
+        faults: s.faults.iter().map(FaultJson::from).collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample_summary as sample;
+
+    #[test]
+    fn summary_json_has_the_contract_keys_in_order() {
+        let text = summary_json(&sample());
+        let keys = [
+            "\"scenario\"",
+            "\"seed\"",
+            "\"duration_s\"",
+            "\"events\"",
+            "\"services\"",
+            "\"faults\"",
+        ];
+        let positions: Vec<_> = keys.iter().map(|k| text.find(k).expect(k)).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let web = &v["services"]["web"];
+        for key in [
+            "availability",
+            "requests",
+            "failed",
+            "downtime_s",
+            "longest_outage_s",
+        ] {
+            assert!(web.get(key).is_some(), "services.web.{key} missing");
+        }
+        for key in ["at_s", "action", "target", "recovery_s"] {
+            assert!(v["faults"][0].get(key).is_some(), "faults[0].{key} missing");
+        }
+        assert!(
+            text.find("\"web\"").unwrap() < text.find("\"db\"").unwrap(),
+            "services keep their order"
+        );
+    }
+
+    #[test]
+    fn summary_json_writes_seconds_with_millisecond_precision() {
+        let text = summary_json(&sample());
+        assert!(text.contains("\"duration_s\": 300.0,"), "{text}");
+        assert!(text.contains("\"downtime_s\": 31.004,"), "{text}");
+        assert!(text.contains("\"longest_outage_s\": 14.5\n"), "{text}");
+        assert!(text.contains("\"at_s\": 120.001,"), "{text}");
+        assert!(text.contains("\"recovery_s\": null"), "{text}");
+        assert!(text.contains("\"availability\": 0.99,"), "{text}");
+        assert!(text.contains("\"availability\": 0.666667,"), "{text}");
+    }
+
+    #[test]
+    fn every_millisecond_count_prints_as_its_three_decimal_value() {
+        for ms in (0..200_000u64)
+            .step_by(7)
+            .chain([u32::MAX as u64, 86_400_000_123])
+        {
+            let printed = serde_json::to_string(&Secs(ms)).unwrap();
+            let expected = format!("{}.{:03}", ms / 1000, ms % 1000);
+            let trimmed = expected.trim_end_matches('0');
+            let trimmed = if trimmed.ends_with('.') {
+                format!("{trimmed}0")
+            } else {
+                trimmed.to_string()
+            };
+            assert_eq!(printed, trimmed);
+        }
+    }
+}

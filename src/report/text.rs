@@ -1,0 +1,172 @@
+//! Terminal text: the `kubectl get pods -w`-style watch log and the human summary.
+
+use crate::engine::format_secs;
+use crate::metrics::{Summary, WatchLine};
+use std::fmt::Write;
+
+/// The watch log's column headers.
+const WATCH_HEADER: [&str; 7] = ["TIME", "NAME", "READY", "STATUS", "RESTARTS", "NODE", "IP"];
+/// The gap between columns, as kubectl prints it.
+const GAP: &str = "   ";
+
+/// The watch log: a header, then one line per change, columns padded to the widest value.
+///
+/// TIME is right-aligned simulated seconds (`  62.013s`); the other columns are left-aligned and
+/// empty NODE or IP cells read `<none>`, as in kubectl.
+pub fn watch_log(lines: &[WatchLine]) -> String {
+    let header = WATCH_HEADER.map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = std::iter::once(header)
+        .chain(lines.iter().map(watch_cells))
+        .collect();
+    let widths = column_widths(&rows);
+    let mut out = String::new();
+    for row in &rows {
+        out.push_str(&format_row(row, &widths));
+        out.push('\n');
+    }
+    out
+}
+
+/// The cells of one watch line, in [`WATCH_HEADER`] order.
+fn watch_cells(l: &WatchLine) -> Vec<String> {
+    vec![
+        format!("{}s", l.time),
+        l.name.clone(),
+        l.ready.clone(),
+        l.status.clone(),
+        l.restarts.to_string(),
+        none_if_empty(&l.node),
+        none_if_empty(&l.ip),
+    ]
+}
+
+/// kubectl's placeholder for an unset field.
+fn none_if_empty(s: &str) -> String {
+    if s.is_empty() {
+        "<none>".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The widest cell of each column, in characters.
+fn column_widths(rows: &[Vec<String>]) -> Vec<usize> {
+    let columns = rows.first().map_or(0, Vec::len);
+    (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect()
+}
+
+/// One padded line: the first column right-aligned, the rest left-aligned, no trailing blanks.
+fn format_row(row: &[String], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+        if i == 0 {
+            let _ = write!(line, "{cell:>width$}");
+        } else {
+            let _ = write!(line, "{GAP}{cell:<width$}");
+        }
+    }
+    line.trim_end().to_string()
+}
+
+/// A short human summary: the run, each service's availability, each fault's recovery.
+pub fn summary_text(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {}  seed {}  simulated {}s  events {}",
+        s.scenario,
+        s.seed,
+        format_secs(s.duration_ms),
+        s.events
+    );
+    for svc in &s.services {
+        let _ = writeln!(
+            out,
+            "service {}: availability {:.3}%  requests {}  failed {}  downtime {}s  longest outage {}s",
+            svc.name,
+            svc.availability * 100.0,
+            svc.requests,
+            svc.failed,
+            format_secs(svc.downtime_ms),
+            format_secs(svc.longest_outage_ms)
+        );
+    }
+    for f in &s.faults {
+        let recovery = f.recovery_ms.map_or("never recovered".to_string(), |ms| {
+            format!("recovered after {}s", format_secs(ms))
+        });
+        let _ = writeln!(
+            out,
+            "fault at {}s: {} {}: {}",
+            f.at, f.action, f.target, recovery
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+    use crate::report::tests::sample_summary;
+
+    fn line(ms: u64, name: &str, status: &str, node: &str, ip: &str) -> WatchLine {
+        let ready = if status == "Running" { "1/1" } else { "0/1" };
+        WatchLine {
+            time: SimTime(ms),
+            name: name.into(),
+            ready: ready.into(),
+            status: status.into(),
+            restarts: 0,
+            node: node.into(),
+            ip: ip.into(),
+        }
+    }
+
+    #[test]
+    fn the_watch_log_aligns_columns_to_the_widest_value() {
+        let log = watch_log(&[
+            line(0, "web-1", "Pending", "", ""),
+            line(62_013, "mariadb-0", "ContainerCreating", "node-a", ""),
+            line(62_900, "mariadb-0", "Running", "node-a", "10.244.0.7"),
+        ]);
+        let expected = [
+            "   TIME   NAME        READY   STATUS              RESTARTS   NODE     IP",
+            " 0.000s   web-1       0/1     Pending             0          <none>   <none>",
+            "62.013s   mariadb-0   0/1     ContainerCreating   0          node-a   <none>",
+            "62.900s   mariadb-0   1/1     Running             0          node-a   10.244.0.7",
+        ];
+        assert_eq!(log.lines().collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn the_watch_log_of_no_changes_is_just_the_header() {
+        assert_eq!(
+            watch_log(&[]),
+            "TIME   NAME   READY   STATUS   RESTARTS   NODE   IP\n"
+        );
+    }
+
+    #[test]
+    fn the_summary_text_gives_availability_as_a_percentage_and_each_fault_recovery() {
+        let text = summary_text(&sample_summary());
+        assert!(
+            text.contains("service web: availability 99.000%  requests 300  failed 3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("downtime 31.004s  longest outage 14.500s"),
+            "{text}"
+        );
+        assert!(
+            text.contains("fault at 60.000s: delete-pod default/web-1: recovered after 14.500s"),
+            "{text}"
+        );
+        assert!(
+            text.contains("fault at 120.001s: delete-pod default/web-1: never recovered"),
+            "{text}"
+        );
+    }
+}
