@@ -14,8 +14,15 @@
 //! ```
 
 pub mod api;
+pub mod cli;
+pub mod controllers;
 pub mod engine;
+pub mod faults;
+pub mod kubelet;
 pub mod manifest;
 pub mod metrics;
+pub mod network;
 pub mod report;
 pub mod scenario;
+pub mod scheduler;
+pub mod sim;

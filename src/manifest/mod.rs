@@ -40,6 +40,7 @@ pub struct Loaded {
 }
 
 mod error;
+pub mod quantity;
 pub use error::ManifestError;
 
 /// Reads every document of a YAML file. (Stub: replaced by the loader.)

@@ -8,7 +8,7 @@ pub mod summary;
 
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, WatchLine};
 pub use recorder::Recorder;
-pub use summary::{FaultSummary, ServiceSummary, Summary};
+pub use summary::{ClaimSummary, FaultSummary, ServiceSummary, Summary};
 
 use crate::engine::SimTime;
 

@@ -28,6 +28,18 @@ pub struct FaultSummary {
     pub recovery_ms: Option<u64>,
 }
 
+/// A PersistentVolumeClaim and the volume it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimSummary {
+    pub namespace: String,
+    pub name: String,
+    pub storage_class: Option<String>,
+    pub requested_bytes: u64,
+    /// The bound volume's capacity; None while unbound.
+    pub capacity_bytes: Option<u64>,
+    pub volume: Option<String>,
+}
+
 /// The whole summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -38,6 +50,8 @@ pub struct Summary {
     pub events: u64,
     pub services: Vec<ServiceSummary>,
     pub faults: Vec<FaultSummary>,
+    /// Every claim, in creation order.
+    pub claims: Vec<ClaimSummary>,
 }
 
 /// Availability, downtime and the longest outage of one service from its requests (in send order).

@@ -1,6 +1,6 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
-use crate::metrics::{FaultSummary, ServiceSummary, Summary};
+use crate::metrics::{ClaimSummary, FaultSummary, ServiceSummary, Summary};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -26,6 +26,31 @@ struct SummaryJson<'a> {
     events: u64,
     services: Services<'a>,
     faults: Vec<FaultJson<'a>>,
+    claims: Vec<ClaimJson<'a>>,
+}
+
+/// One claim's entry: what was asked for and what the provisioner gave (`10Gi` asked, `50Gi` given).
+#[derive(Serialize)]
+struct ClaimJson<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    storage_class: Option<&'a str>,
+    requested_bytes: u64,
+    capacity_bytes: Option<u64>,
+    volume: Option<&'a str>,
+}
+
+impl<'a> From<&'a ClaimSummary> for ClaimJson<'a> {
+    fn from(c: &'a ClaimSummary) -> Self {
+        ClaimJson {
+            namespace: &c.namespace,
+            name: &c.name,
+            storage_class: c.storage_class.as_deref(),
+            requested_bytes: c.requested_bytes,
+            capacity_bytes: c.capacity_bytes,
+            volume: c.volume.as_deref(),
+        }
+    }
 }
 
 /// The services as an object keyed by name, in the summary's order.
@@ -92,6 +117,7 @@ pub fn summary_json(s: &Summary) -> String {
         events: s.events,
         services: Services(&s.services),
         faults: s.faults.iter().map(FaultJson::from).collect(),
+        claims: s.claims.iter().map(ClaimJson::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

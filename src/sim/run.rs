@@ -112,7 +112,8 @@ impl World<'_> {
     fn finish(self, seed: u64) -> RunOutput {
         let mut requests = self.requests;
         requests.sort_by_key(|r| r.time);
-        let summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
+        let mut summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
+        summary.claims = claims(&self.store);
         let (pods, watch) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
@@ -133,7 +134,22 @@ fn summarize(s: &Scenario, seed: u64, events: u64, requests: &[RequestRecord], m
             FaultSummary { at: m.at, action: m.action.clone(), target: m.target.clone(), recovery_ms: recovery_after(m.at, &of(svc)) }
         })
         .collect();
-    Summary { scenario: s.name.clone(), seed, duration_ms: s.duration_ms, events, services, faults }
+    Summary { scenario: s.name.clone(), seed, duration_ms: s.duration_ms, events, services, faults, claims: Vec::new() }
+}
+
+fn claims(store: &crate::api::Store) -> Vec<crate::metrics::ClaimSummary> {
+    store
+        .claims
+        .iter()
+        .map(|c| crate::metrics::ClaimSummary {
+            namespace: c.meta.namespace.clone(),
+            name: c.meta.name.clone(),
+            storage_class: c.storage_class.clone(),
+            requested_bytes: c.request_bytes,
+            capacity_bytes: c.capacity_bytes,
+            volume: c.volume.map(|v| store.volumes[v.index()].meta.name.clone()),
+        })
+        .collect()
 }
 
 /// The first client's Service whose traffic the fault's pods serve (its selector is among their labels).
