@@ -2,10 +2,20 @@
 //!
 //! `load` reads and validates a scenario YAML file (and the manifests it names) into a [`Scenario`].
 
+mod cluster;
 pub mod dist;
+mod duration;
+mod error;
+mod faults;
+mod field;
+mod load;
+mod manifests;
 pub mod model;
+mod quantity;
 pub mod timings;
 
 pub use dist::Dist;
+pub use error::ScenarioError;
+pub use load::{load, load_str};
 pub use model::*;
 pub use timings::Timings;

@@ -1,0 +1,179 @@
+//! The scenario's `faults`: actions at points in time, each aimed at pods by a label selector that
+//! must select the pods of some workload among the manifests.
+
+use super::error::ScenarioError;
+use super::field::{Field, Fields, Result};
+use super::manifests::{Index, Template};
+use super::model::{FaultAction, FaultSpec, PodSelector};
+use std::collections::BTreeMap;
+
+/// The actions a fault may take, as the scenario spells them.
+const ACTIONS: &[&str] = &["delete-pod", "kill-container"];
+
+/// Reads `faults`, sorted by `at` (stable: equal times keep file order).
+pub(crate) fn faults(
+    list: Option<Field>,
+    duration_ms: u64,
+    index: &Index,
+) -> Result<Vec<FaultSpec>> {
+    let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
+    let mut out = items
+        .iter()
+        .map(|f| fault(f, duration_ms, index))
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|f| f.at_ms);
+    Ok(out)
+}
+
+fn fault(item: &Field, duration_ms: u64, index: &Index) -> Result<FaultSpec> {
+    let keys: Vec<&str> = ["at"].iter().chain(ACTIONS).copied().collect();
+    let f = item.fields(&keys)?;
+    let at = f.req("at")?;
+    let at_ms = at.duration()?;
+    if at_ms > duration_ms {
+        let (at_s, end) = (
+            super::duration::show(at_ms),
+            super::duration::show(duration_ms),
+        );
+        return Err(at.invalid(format!("{at_s} is after the end of the scenario ({end})")));
+    }
+    let actions: Vec<&str> = f
+        .present()
+        .into_iter()
+        .filter(|k| ACTIONS.contains(k))
+        .collect();
+    let [action] = actions[..] else {
+        let reason = format!(
+            "a fault has exactly one action, one of: {}",
+            ACTIONS.join(", ")
+        );
+        return Err(item.invalid(reason));
+    };
+    let body = f.req(action)?;
+    let action = match action {
+        "delete-pod" => delete_pod(&body, index)?,
+        _ => kill_container(&body, index)?,
+    };
+    Ok(FaultSpec { at_ms, action })
+}
+
+fn delete_pod(body: &Field, index: &Index) -> Result<FaultAction> {
+    let f = body.fields(&["selector", "namespace", "grace-period"])?;
+    let (selector, _) = selector(&f, index)?;
+    let grace_period_ms = f.opt("grace-period").map(|g| g.duration()).transpose()?;
+    Ok(FaultAction::DeletePod {
+        selector,
+        grace_period_ms,
+    })
+}
+
+fn kill_container(body: &Field, index: &Index) -> Result<FaultAction> {
+    let f = body.fields(&["selector", "namespace", "container"])?;
+    let (selector, templates) = selector(&f, index)?;
+    let container = match f.opt("container") {
+        None => None,
+        Some(c) => {
+            let name = c.str()?;
+            if !templates
+                .iter()
+                .any(|t| t.containers.iter().any(|n| n == name))
+            {
+                let reason = format!("the pods it selects have no container named {name}");
+                return Err(c.invalid(reason));
+            }
+            Some(name.to_string())
+        }
+    };
+    Ok(FaultAction::KillContainer {
+        selector,
+        container,
+    })
+}
+
+/// `selector` (`k=v,k=v` or a mapping) and `namespace` (default `default`) of an action, with the
+/// pod templates it selects; selecting none is an error.
+fn selector<'i>(f: &Fields, index: &'i Index) -> Result<(PodSelector, Vec<&'i Template>)> {
+    let field = f.req("selector")?;
+    let labels = match field.value {
+        serde_yaml_ng::Value::Mapping(_) => field.labels()?,
+        _ => parse_selector(field.str()?).map_err(|why| field.invalid(why))?,
+    };
+    if labels.is_empty() {
+        return Err(field.invalid("an empty selector; name at least one label, like app=web"));
+    }
+    let namespace = match f.opt("namespace") {
+        Some(ns) => ns.str()?.to_string(),
+        None => "default".to_string(),
+    };
+    let templates: Vec<&Template> = index.matching(Some(&namespace), &labels).collect();
+    if templates.is_empty() {
+        return Err(no_match(&field, &namespace, &labels));
+    }
+    Ok((PodSelector { namespace, labels }, templates))
+}
+
+/// An error: `labels` (in `namespace`, if given) select no workload's pods.
+pub(crate) fn no_match(
+    field: &Field,
+    namespace: &str,
+    labels: &BTreeMap<String, String>,
+) -> ScenarioError {
+    let mut selector = show_labels(labels);
+    if namespace != "default" {
+        selector = format!("{selector} (namespace {namespace})");
+    }
+    let (file, path) = (field.file.to_string(), field.path.clone());
+    ScenarioError::NoMatch {
+        file,
+        path,
+        selector,
+    }
+}
+
+/// `app=web,tier=db`.
+pub(crate) fn show_labels(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parses `key=value[,key=value]`, like `kubectl -l` with equality only.
+pub(crate) fn parse_selector(text: &str) -> std::result::Result<BTreeMap<String, String>, String> {
+    let mut labels = BTreeMap::new();
+    for term in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let Some((key, value)) = term.split_once('=') else {
+            return Err(format!("{term:?} is not key=value"));
+        };
+        let (key, value) = (key.trim(), value.trim_start_matches('=').trim());
+        let bad = |s: &str| s.contains(|c: char| c.is_whitespace() || "!=()".contains(c));
+        if key.is_empty() || bad(key) || bad(value) {
+            return Err(format!(
+                "{term:?} is not key=value (only equality selectors are supported)"
+            ));
+        }
+        if labels.insert(key.to_string(), value.to_string()).is_some() {
+            return Err(format!("{key} appears twice"));
+        }
+    }
+    Ok(labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_parse_into_labels() {
+        let labels = parse_selector("app=mariadb, tier==db").unwrap();
+        assert_eq!(show_labels(&labels), "app=mariadb,tier=db");
+    }
+
+    #[test]
+    fn set_based_or_malformed_selectors_are_rejected() {
+        for text in ["app", "app!=x", "tier in (a,b)", "=x", "a=1,a=2"] {
+            assert!(parse_selector(text).is_err(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Reading a scenario file: the YAML, the manifests it names, and every check, into a [`Scenario`].
+
+use super::cluster;
+use super::dist::Dist;
+use super::error::ScenarioError;
+use super::faults::{faults, no_match};
+use super::field::{Field, Fields, Result};
+use super::manifests::{self, Index};
+use super::model::{AppSpec, ClientSpec, OnSigterm, Scenario};
+use crate::manifest::Loaded;
+use std::path::Path;
+
+const TOP: &[&str] = &[
+    "name",
+    "seed",
+    "duration",
+    "cluster",
+    "manifests",
+    "apps",
+    "traffic",
+    "faults",
+];
+const CLUSTER: &[&str] = &["nodes", "storage-classes", "timings"];
+const APP: &[&str] = &[
+    "match",
+    "image-pull",
+    "listen-after",
+    "serve-after",
+    "crash-recovery",
+    "latency",
+    "on-sigterm",
+];
+const TRAFFIC: &[&str] = &[
+    "service",
+    "namespace",
+    "every",
+    "closed-loop",
+    "timeout",
+    "start",
+];
+
+/// Reads and validates the scenario file at `path` and the manifests it names.
+pub fn load(path: &Path) -> std::result::Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    load_str(&text, path)
+}
+
+/// Validates scenario text as if read from `path` (messages name it; manifest files are relative to
+/// its folder).
+pub fn load_str(text: &str, path: &Path) -> std::result::Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let value: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| ScenarioError::Syntax {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+    let top = Field::root(&file, &value).fields(TOP)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let objects = manifests::load_all(top.opt("manifests"), base)?;
+    build(&top, objects, path)
+}
+
+/// Builds the scenario from its checked top-level fields and the manifests' objects.
+fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
+    let index = Index::new(&objects);
+    let duration = top.req("duration")?;
+    let duration_ms = duration.duration()?;
+    if duration_ms == 0 {
+        return Err(duration.invalid("a scenario must last longer than 0s"));
+    }
+    let cluster = top.opt("cluster").map(|c| c.fields(CLUSTER)).transpose()?;
+    let part = |key: &str| cluster.as_ref().and_then(|c| c.opt(key));
+    Ok(Scenario {
+        name: scenario_name(&top.req("name")?)?,
+        source: path.to_path_buf(),
+        seed: top.opt("seed").map(|s| s.u64()).transpose()?.unwrap_or(1),
+        duration_ms,
+        nodes: cluster::nodes(part("nodes"))?,
+        storage_classes: cluster::storage_classes(part("storage-classes"), &index)?,
+        timings: cluster::timings(part("timings"))?,
+        apps: each(top.opt("apps"), |f| app(f, &index))?,
+        traffic: each(top.opt("traffic"), |f| client(f, &index))?,
+        faults: faults(top.opt("faults"), duration_ms, &index)?,
+        objects,
+    })
+}
+
+/// Reads every item of an optional list with `read`.
+fn each<T>(list: Option<Field>, read: impl Fn(&Field) -> Result<T>) -> Result<Vec<T>> {
+    let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
+    items.iter().map(read).collect()
+}
+
+/// The name is the output folder's name: `[a-z0-9-]+`.
+fn scenario_name(field: &Field) -> Result<String> {
+    let name = field.str()?;
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if name.is_empty() || !name.chars().all(ok) {
+        let reason = format!("{name:?} is not a valid name (lower-case letters, digits and '-')");
+        return Err(field.invalid(reason));
+    }
+    Ok(name.to_string())
+}
+
+fn app(item: &Field, index: &Index) -> Result<AppSpec> {
+    let f = item.fields(APP)?;
+    let matcher = f.req("match")?;
+    let match_labels = matcher.labels()?;
+    if match_labels.is_empty() {
+        return Err(matcher.invalid("an empty match; name at least one pod label, like {app: web}"));
+    }
+    if index.matching(None, &match_labels).next().is_none() {
+        return Err(no_match(&matcher, "default", &match_labels));
+    }
+    let dist =
+        |key: &str, default: Dist| Ok(f.opt(key).map(|d| d.dist()).transpose()?.unwrap_or(default));
+    let listen_after = dist("listen-after", Dist::Const(0))?;
+    let serve_after = dist("serve-after", listen_after.clone())?;
+    if let (Some(listen), Some(serve)) = (listen_after.as_const(), serve_after.as_const()) {
+        if serve < listen {
+            let reason = "a program cannot answer before it listens (serve-after < listen-after)";
+            return Err(f.req("serve-after")?.invalid(reason));
+        }
+    }
+    Ok(AppSpec {
+        match_labels,
+        image_pull: dist("image-pull", Dist::Const(1_000))?,
+        listen_after,
+        serve_after,
+        crash_recovery: dist("crash-recovery", Dist::Const(0))?,
+        latency: dist("latency", Dist::Const(5))?,
+        on_sigterm: f
+            .opt("on-sigterm")
+            .map(|s| on_sigterm(&s))
+            .transpose()?
+            .unwrap_or(OnSigterm {
+                close_listener: true,
+                exit_after: Some(Dist::Const(0)),
+            }),
+    })
+}
+
+/// `{close-listener: bool, exit-after: DURATION | DIST | never}`.
+fn on_sigterm(field: &Field) -> Result<OnSigterm> {
+    let f = field.fields(&["close-listener", "exit-after"])?;
+    let close_listener = f
+        .opt("close-listener")
+        .map(|c| c.bool())
+        .transpose()?
+        .unwrap_or(true);
+    let exit_after = match f.opt("exit-after") {
+        None => Some(Dist::Const(0)),
+        Some(e) if e.value.as_str() == Some("never") => None,
+        Some(e) => Some(e.dist()?),
+    };
+    Ok(OnSigterm {
+        close_listener,
+        exit_after,
+    })
+}
+
+fn client(item: &Field, index: &Index) -> Result<ClientSpec> {
+    let f = item.fields(TRAFFIC)?;
+    let service_field = f.req("service")?;
+    let service = service_field.str()?.to_string();
+    let namespace = f
+        .opt("namespace")
+        .map(|n| n.str())
+        .transpose()?
+        .unwrap_or("default")
+        .to_string();
+    if !index
+        .services
+        .contains(&(namespace.clone(), service.clone()))
+    {
+        let (file, path) = (item.file.to_string(), service_field.path.clone());
+        return Err(ScenarioError::UnknownService {
+            file,
+            path,
+            namespace,
+            service,
+        });
+    }
+    Ok(ClientSpec {
+        every_ms: positive(&f, "every", None)?,
+        closed_loop: f
+            .opt("closed-loop")
+            .map(|c| c.bool())
+            .transpose()?
+            .unwrap_or(false),
+        timeout_ms: positive(&f, "timeout", Some(30_000))?,
+        start_ms: f
+            .opt("start")
+            .map(|s| s.duration())
+            .transpose()?
+            .unwrap_or(0),
+        service,
+        namespace,
+    })
+}
+
+/// The duration `key`, which must be longer than zero; required when there is no `default`.
+fn positive(f: &Fields, key: &str, default: Option<u64>) -> Result<u64> {
+    let field = match (f.opt(key), default) {
+        (Some(field), _) => field,
+        (None, Some(ms)) => return Ok(ms),
+        (None, None) => return Err(f.field.missing(key)),
+    };
+    match field.duration()? {
+        0 => Err(field.invalid("must be longer than 0s")),
+        ms => Ok(ms),
+    }
+}
+
+#[cfg(test)]
+#[path = "load_tests.rs"]
+mod tests;

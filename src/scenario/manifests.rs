@@ -1,0 +1,138 @@
+//! The scenario's `manifests`: loading them (files or inline documents) and indexing what the
+//! scenario's references must name: pod templates, Services and StorageClasses.
+
+use super::error::ScenarioError;
+use super::field::{Field, Result};
+use crate::manifest::{self, Loaded, Object};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Loads every entry of `manifests`: a path relative to the scenario file's folder, or an inline
+/// document (a mapping with apiVersion and kind).
+pub(crate) fn load_all(list: Option<Field>, base: &Path) -> Result<Vec<Loaded>> {
+    let mut objects = Vec::new();
+    for item in list.map(|f| f.list()).transpose()?.unwrap_or_default() {
+        objects.extend(load_one(&item, base)?);
+    }
+    Ok(objects)
+}
+
+fn load_one(item: &Field, base: &Path) -> Result<Vec<Loaded>> {
+    match item.value {
+        serde_yaml_ng::Value::String(relative) => manifest::load_file(&base.join(relative))
+            .map_err(|source| ScenarioError::ManifestFile {
+                file: item.file.to_string(),
+                path: item.path.clone(),
+                source,
+            }),
+        serde_yaml_ng::Value::Mapping(_) => {
+            let text = serde_yaml_ng::to_string(item.value)
+                .map_err(|e| item.invalid(format!("cannot re-serialize: {e}")))?;
+            let source = format!("{}: {}", item.file, item.path);
+            manifest::parse_str(&text, &source).map_err(ScenarioError::InlineManifest)
+        }
+        _ => Err(item
+            .wrong_type("a file name or an inline manifest (a mapping with apiVersion and kind)")),
+    }
+}
+
+/// The pods a workload (or a bare Pod) creates: their namespace, labels and container names.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    pub containers: Vec<String>,
+}
+
+/// What the scenario's references may name among the manifests.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    pub templates: Vec<Template>,
+    /// (namespace, name) of every Service.
+    pub services: BTreeSet<(String, String)>,
+    pub storage_classes: BTreeSet<String>,
+}
+
+impl Index {
+    /// Indexes the objects.
+    pub fn new(objects: &[Loaded]) -> Index {
+        let mut index = Index::default();
+        for loaded in objects {
+            index.add(&loaded.object);
+        }
+        index
+    }
+
+    fn add(&mut self, object: &Object) {
+        let from =
+            |meta: &ObjectMeta, spec: Option<&PodTemplateSpec>| spec.map(|t| template(meta, t));
+        let found = match object {
+            Object::Deployment(d) => from(&d.metadata, d.spec.as_ref().map(|s| &s.template)),
+            Object::ReplicaSet(r) => from(
+                &r.metadata,
+                r.spec.as_ref().and_then(|s| s.template.as_ref()),
+            ),
+            Object::StatefulSet(s) => from(&s.metadata, s.spec.as_ref().map(|s| &s.template)),
+            Object::DaemonSet(d) => from(&d.metadata, d.spec.as_ref().map(|s| &s.template)),
+            Object::Job(j) => from(&j.metadata, j.spec.as_ref().map(|s| &s.template)),
+            Object::Pod(p) => {
+                let t = PodTemplateSpec {
+                    metadata: Some(p.metadata.clone()),
+                    spec: p.spec.clone(),
+                };
+                Some(template(&p.metadata, &t))
+            }
+            Object::Service(s) => {
+                let name = s.metadata.name.clone().unwrap_or_default();
+                self.services.insert((namespace(&s.metadata), name));
+                None
+            }
+            Object::StorageClass(c) => {
+                self.storage_classes
+                    .insert(c.metadata.name.clone().unwrap_or_default());
+                None
+            }
+            _ => None,
+        };
+        self.templates.extend(found);
+    }
+
+    /// The templates in `namespace` (any namespace if None) whose labels include all of `labels`.
+    pub fn matching<'s: 'q, 'q>(
+        &'s self,
+        namespace: Option<&'q str>,
+        labels: &'q BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'s Template> + 'q {
+        self.templates.iter().filter(move |t| {
+            namespace.is_none_or(|ns| t.namespace == ns)
+                && labels.iter().all(|(k, v)| t.labels.get(k) == Some(v))
+        })
+    }
+}
+
+fn namespace(meta: &ObjectMeta) -> String {
+    meta.namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string())
+}
+
+fn template(owner: &ObjectMeta, t: &PodTemplateSpec) -> Template {
+    let labels = t
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    let containers = t
+        .spec
+        .iter()
+        .flat_map(|s| &s.containers)
+        .map(|c| c.name.clone())
+        .collect();
+    Template {
+        namespace: namespace(owner),
+        labels,
+        containers,
+    }
+}
