@@ -11,7 +11,7 @@ pub mod write;
 pub use event::Event;
 pub use ids::*;
 pub use objects::*;
-pub use runtime::{Process, Runtime};
+pub use runtime::{Launch, Process, Runtime};
 pub use store::{Change, Store};
 pub use write::{PodStatus, Write};
 

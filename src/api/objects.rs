@@ -337,4 +337,17 @@ pub struct Node {
     pub ready: bool,
     /// `status.volumesInUse`: volumes the kubelet has mounted or is mounting.
     pub volumes_in_use: Vec<PvId>,
+    /// `status.images`: images on the node (normalized name, size in bytes).
+    pub images: Vec<(String, u64)>,
+}
+
+/// An image name with its tag made explicit (`centos/mariadb` is `centos/mariadb:latest`), as the
+/// scheduler's ImageLocality plugin compares them (`normalizedImageName`).
+pub fn normalized_image(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if last.contains(':') || image.contains('@') {
+        image.to_string()
+    } else {
+        format!("{image}:latest")
+    }
 }

@@ -1,4 +1,5 @@
-//! Ground truth below the API: which container processes really run, listen and serve.
+//! Ground truth below the API: which container processes really run, listen and serve, and the state
+//! of the data on their volumes.
 //!
 //! Not visible through the API server. The kubelet writes it (starting and stopping processes), faults
 //! write it (a killed container), and the network reads it (a request reaches a real process or not).
@@ -7,18 +8,35 @@ use super::ids::{NodeId, PodId, PvId};
 use crate::engine::SimTime;
 use std::collections::BTreeMap;
 
-/// One run of a pod's container process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Process {
-    /// Increases with every start of the pod's container, so stale timers can be recognised.
+/// How often a program waiting for its data lock retries (InnoDB retries its `ibdata1` lock every second).
+pub const LOCK_RETRY_MS: u64 = 1_000;
+
+/// How a program starts, drawn from its app model when the container starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
     pub run: u32,
     pub node: NodeId,
+    pub volumes: Vec<PvId>,
+    /// From start (or from getting its data lock) until the port accepts connections.
+    pub listen_ms: u64,
+    /// Until it answers.
+    pub serve_ms: u64,
+    /// Added to `serve_ms` when its data was left unclean by the previous writer.
+    pub recovery_ms: u64,
+    /// It locks its first volume's data exclusively before listening.
+    pub data_lock: bool,
+}
+
+/// One run of a pod's container process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Process {
+    pub launch: Launch,
     pub started: SimTime,
-    /// When the port accepts connections.
+    /// When the port accepts connections ([`SimTime::NEVER`] while waiting for the data lock).
     pub listen_at: SimTime,
     /// When it answers them.
     pub serve_at: SimTime,
-    /// The listener was closed (SIGTERM with close-listener).
+    /// The listener was closed (SIGTERM with close-listener: a clean shutdown has begun).
     pub closed: bool,
     /// When the process ended; None while alive.
     pub died: Option<SimTime>,
@@ -27,18 +45,25 @@ pub struct Process {
 }
 
 impl Process {
+    /// The run number of the pod's container.
+    pub fn run(&self) -> u32 {
+        self.launch.run
+    }
+
     /// True if a connection at `t` would be accepted.
     pub fn accepts(&self, t: SimTime) -> bool {
         self.died.is_none() && !self.closed && t >= self.listen_at
     }
 }
 
-/// All container processes, by pod, plus the per-volume data state.
+/// All container processes, by pod, plus the state of the data on each volume.
 #[derive(Debug, Default)]
 pub struct Runtime {
     processes: BTreeMap<PodId, Process>,
     /// Volumes whose last writer was killed without a clean shutdown.
     dirty: BTreeMap<PvId, bool>,
+    /// The process holding each volume's data lock.
+    locks: BTreeMap<PvId, PodId>,
 }
 
 impl Runtime {
@@ -47,9 +72,33 @@ impl Runtime {
         self.processes.get(&pod)
     }
 
-    /// Starts a new run of `pod`'s container.
-    pub fn start(&mut self, pod: PodId, process: Process) {
-        self.processes.insert(pod, process);
+    /// Starts a new run of `pod`'s container at `now`.
+    pub fn start(&mut self, pod: PodId, launch: Launch, now: SimTime) {
+        let lock = launch.volumes.first().copied().filter(|_| launch.data_lock);
+        let held = lock.and_then(|v| self.locks.get(&v)).is_some_and(|holder| *holder != pod && self.is_alive(*holder));
+        let mut p = Process { launch, started: now, listen_at: SimTime::NEVER, serve_at: SimTime::NEVER, closed: false, died: None, clean_exit: false };
+        if !held {
+            self.acquire(pod, &mut p, lock, now);
+        }
+        self.processes.insert(pod, p);
+    }
+
+    fn is_alive(&self, pod: PodId) -> bool {
+        self.processes.get(&pod).is_some_and(|p| p.died.is_none())
+    }
+
+    /// The program has its data: it listens and serves after its start-up times (plus crash recovery).
+    fn acquire(&mut self, pod: PodId, p: &mut Process, lock: Option<PvId>, at: SimTime) {
+        if let Some(v) = lock {
+            self.locks.insert(v, pod);
+        }
+        let recovering = p.launch.volumes.iter().any(|v| self.is_dirty(*v));
+        let serve_ms = p.launch.serve_ms.max(p.launch.listen_ms) + if recovering { p.launch.recovery_ms } else { 0 };
+        p.listen_at = at.plus_ms(p.launch.listen_ms);
+        p.serve_at = at.plus_ms(serve_ms);
+        for v in &p.launch.volumes {
+            self.dirty.insert(*v, false);
+        }
     }
 
     /// Closes the listener of `pod`'s process (a clean shutdown of its data has begun).
@@ -59,25 +108,72 @@ impl Runtime {
         }
     }
 
-    /// Ends `pod`'s process at `t`; returns false if it was not running.
+    /// Ends `pod`'s process at `t`; returns false if it was not running. Its volumes' data is left
+    /// unclean unless it exited cleanly or had begun a clean shutdown; a waiter gets its data lock.
     pub fn kill(&mut self, pod: PodId, t: SimTime, clean: bool) -> bool {
-        match self.processes.get_mut(&pod) {
-            Some(p) if p.died.is_none() => {
-                p.died = Some(t);
-                p.clean_exit = clean || p.closed;
-                true
+        let Some(p) = self.processes.get_mut(&pod).filter(|p| p.died.is_none()) else { return false };
+        p.died = Some(t);
+        p.clean_exit = clean || p.closed;
+        let (volumes, clean_exit, serving) = (p.launch.volumes.clone(), p.clean_exit, p.listen_at != SimTime::NEVER);
+        if serving {
+            for v in &volumes {
+                self.dirty.insert(*v, !clean_exit);
             }
-            _ => false,
         }
+        let released: Vec<PvId> = self.locks.iter().filter(|(_, h)| **h == pod).map(|(v, _)| *v).collect();
+        for v in released {
+            self.locks.remove(&v);
+            self.hand_over(v, t);
+        }
+        true
     }
 
-    /// Records whether `volume`'s data needs crash recovery.
-    pub fn set_dirty(&mut self, volume: PvId, dirty: bool) {
-        self.dirty.insert(volume, dirty);
+    /// The first live process waiting for `volume`'s lock takes it at its next retry.
+    fn hand_over(&mut self, volume: PvId, t: SimTime) {
+        let waiter = self.processes.iter().find(|(_, p)| p.died.is_none() && p.launch.data_lock && p.listen_at == SimTime::NEVER && p.launch.volumes.first() == Some(&volume)).map(|(pod, _)| *pod);
+        let Some(pod) = waiter else { return };
+        let mut p = self.processes.remove(&pod).expect("waiter");
+        let retries = t.since_ms(p.started).div_ceil(LOCK_RETRY_MS);
+        let at = p.started.plus_ms(retries * LOCK_RETRY_MS).max(t);
+        self.acquire(pod, &mut p, Some(volume), at);
+        self.processes.insert(pod, p);
     }
 
     /// True if `volume`'s last writer died without a clean shutdown.
     pub fn is_dirty(&self, volume: PvId) -> bool {
         self.dirty.get(&volume).copied().unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(volumes: Vec<PvId>, data_lock: bool) -> Launch {
+        Launch { run: 1, node: NodeId(0), volumes, listen_ms: 200, serve_ms: 500, recovery_ms: 13_000, data_lock }
+    }
+
+    #[test]
+    fn a_second_process_waits_for_the_data_lock_and_retries_every_second() {
+        let mut rt = Runtime::default();
+        rt.start(PodId(0), launch(vec![PvId(0)], true), SimTime(0));
+        rt.close_listener(PodId(0));
+        rt.start(PodId(1), launch(vec![PvId(0)], true), SimTime(1_500));
+        assert!(!rt.process(PodId(1)).unwrap().accepts(SimTime(20_000)));
+        rt.kill(PodId(0), SimTime(30_000), false);
+        let p = rt.process(PodId(1)).unwrap();
+        // Retries at 1.5 s + k s: the first at or after 30 s is 30.5 s; the data was shut down cleanly.
+        assert_eq!((p.listen_at, p.serve_at), (SimTime(30_700), SimTime(31_000)));
+    }
+
+    #[test]
+    fn a_killed_writer_leaves_its_data_needing_crash_recovery() {
+        let mut rt = Runtime::default();
+        rt.start(PodId(0), launch(vec![PvId(0)], false), SimTime(0));
+        rt.kill(PodId(0), SimTime(10_000), false);
+        assert!(rt.is_dirty(PvId(0)));
+        rt.start(PodId(0), Launch { run: 2, ..launch(vec![PvId(0)], false) }, SimTime(11_000));
+        assert_eq!(rt.process(PodId(0)).unwrap().serve_at, SimTime(24_500));
+        assert!(!rt.is_dirty(PvId(0)));
     }
 }

@@ -211,6 +211,10 @@ impl Store {
                 self.provision(claim, &name, capacity_bytes, now)
             }
             Write::SetAttached { volume, node, attached } => self.set_attached(volume, node, attached),
+            Write::SetNodeImages { node, images } => {
+                self.nodes[node.index()].images = images;
+                self.touch(Kind::Node, node.0);
+            }
             Write::SetVolumesInUse { node, volumes } => {
                 self.nodes[node.index()].volumes_in_use = volumes;
                 self.touch(Kind::Node, node.0);

@@ -30,6 +30,8 @@ pub enum Write {
     ProvisionVolume { claim: PvcId, name: String, capacity_bytes: u64 },
     /// The attach/detach controller records an attach (true) or detach (false).
     SetAttached { volume: PvId, node: NodeId, attached: bool },
+    /// The kubelet reports `status.images`.
+    SetNodeImages { node: NodeId, images: Vec<(String, u64)> },
     /// The kubelet reports `status.volumesInUse`.
     SetVolumesInUse { node: NodeId, volumes: Vec<PvId> },
 }

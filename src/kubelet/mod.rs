@@ -132,15 +132,11 @@ impl Kubelet {
         fx
     }
 
-    /// A volume's attachment changed: pods waiting for it may mount now.
-    pub fn on_volume_change(&mut self, volume: PvId, cx: &mut Ctx) -> Effects<Timer> {
+    /// A claim was bound or a volume's attachment changed: pods waiting for volumes may mount now
+    /// (the volume manager's desired-state populator re-reads their claims).
+    pub fn on_volume_change(&mut self, cx: &mut Ctx) -> Effects<Timer> {
         let mut fx = Effects::default();
-        let waiting: Vec<PodId> = self
-            .workers
-            .iter()
-            .filter(|(_, w)| w.stage == Stage::Volumes && w.volumes.contains(&volume))
-            .map(|(p, _)| *p)
-            .collect();
+        let waiting: Vec<PodId> = self.workers.iter().filter(|(_, w)| w.stage == Stage::Volumes).map(|(p, _)| *p).collect();
         for pod in waiting {
             self.check_volumes(pod, cx, &mut fx);
         }

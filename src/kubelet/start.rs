@@ -1,7 +1,7 @@
 //! Starting a pod: sandbox and IP, volumes, image pull, container start, and observing it run and become ready.
 
 use super::{probes, Ctx, Kubelet, Stage, Timer, Worker};
-use crate::api::{ContainerState, Effects, Event, PodId, PodPhase, PodStatus, Process, PullPolicy, Write};
+use crate::api::{ContainerState, Effects, Event, Launch, PodId, PodPhase, PodStatus, PullPolicy, Write};
 use crate::scenario::AppSpec;
 
 impl Kubelet {
@@ -49,6 +49,16 @@ impl Kubelet {
         }
     }
 
+    /// The kubelet's node status lists the images it holds (`status.images`).
+    fn report_image(node: crate::api::NodeId, image: &str, size_bytes: u64, cx: &Ctx, fx: &mut Effects<Timer>) {
+        let mut images = cx.store.nodes[node.index()].images.clone();
+        let name = crate::api::normalized_image(image);
+        if !images.iter().any(|(n, _)| *n == name) {
+            images.push((name, size_bytes));
+            fx.write(Write::SetNodeImages { node, images });
+        }
+    }
+
     pub(super) fn on_mounted(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         if self.workers.get(&pod).is_some_and(|w| w.stage == Stage::Pulling) {
             self.pull(pod, cx, fx);
@@ -82,17 +92,22 @@ impl Kubelet {
         if c.pull_policy != PullPolicy::Never && !self.images.contains(&c.image) {
             fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", format!("Successfully pulled image \"{}\"", c.image)));
             self.images.insert(c.image.clone());
+            Self::report_image(self.node, &c.image, w.app.image_size_bytes, cx, fx);
         }
         w.run += 1;
         w.stage = Stage::Running;
-        let recovering = w.volumes.iter().any(|v| cx.runtime.is_dirty(*v));
-        let listen_ms = w.app.listen_after.sample(cx.rng);
-        let serve_ms = w.app.serve_after.sample(cx.rng).max(listen_ms) + if recovering { w.app.crash_recovery.sample(cx.rng) } else { 0 };
+        let app = &w.app;
+        let launch = Launch {
+            run: w.run,
+            node: self.node,
+            volumes: w.volumes.clone(),
+            listen_ms: app.listen_after.sample(cx.rng),
+            serve_ms: app.serve_after.sample(cx.rng),
+            recovery_ms: app.crash_recovery.sample(cx.rng),
+            data_lock: app.data_lock,
+        };
         let now = cx.now;
-        cx.runtime.start(pod, Process { run: w.run, node: self.node, started: now, listen_at: now.plus_ms(listen_ms), serve_at: now.plus_ms(serve_ms), closed: false, died: None, clean_exit: false });
-        for v in &w.volumes {
-            cx.runtime.set_dirty(*v, false);
-        }
+        cx.runtime.start(pod, launch, now);
         fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Created", format!("Created container {}", c.name)));
         fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Started", format!("Started container {}", c.name)));
         let run = w.run;
@@ -105,7 +120,7 @@ impl Kubelet {
         if !self.current(pod, run) {
             return;
         }
-        let alive = cx.runtime.process(pod).is_some_and(|p| p.run == run && p.died.is_none());
+        let alive = cx.runtime.process(pod).is_some_and(|p| p.run() == run && p.died.is_none());
         let stage = self.workers[&pod].stage;
         match (stage, alive) {
             (Stage::Running, true) => self.observe_running(pod, run, cx, fx),
@@ -118,7 +133,7 @@ impl Kubelet {
         let c = cx.store.pods[pod.index()].spec.containers.first().cloned();
         let w = self.workers.get_mut(&pod).expect("worker");
         w.seen_running = Some(run);
-        let Some(proc_) = cx.runtime.process(pod).copied() else { return };
+        let Some(proc_) = cx.runtime.process(pod).cloned() else { return };
         match c.as_ref().and_then(|c| c.readiness) {
             None => w.ready = true,
             Some(probe) => fx.timer(probes::ready_at(&probe, proc_.started, proc_.serve_at).max(cx.now), Timer::Ready(pod, run)),
@@ -142,7 +157,7 @@ impl Kubelet {
     /// The status manager's update: phase, the container's state, Ready, IP, restarts.
     pub(super) fn write_status(&self, pod: PodId, cx: &Ctx, fx: &mut Effects<Timer>) {
         let w = &self.workers[&pod];
-        let proc_ = cx.runtime.process(pod).filter(|p| p.run == w.run);
+        let proc_ = cx.runtime.process(pod).filter(|p| p.run() == w.run);
         let container = match (w.stage, proc_) {
             (Stage::Volumes | Stage::Pulling, _) if w.run == 0 => ContainerState::Waiting("ContainerCreating"),
             (Stage::Running | Stage::Terminating, Some(p)) if w.seen_running == Some(w.run) && p.died.is_none() => ContainerState::Running { started: p.started },
@@ -172,6 +187,8 @@ pub fn unmatched_app() -> AppSpec {
         serve_after: Dist::Const(0),
         crash_recovery: Dist::Const(0),
         latency: Dist::Const(5),
+        image_size_bytes: 100 << 20,
+        data_lock: false,
         on_sigterm: OnSigterm { close_listener: true, exit_after: Some(Dist::Const(0)) },
     }
 }

@@ -16,7 +16,7 @@ impl Kubelet {
         let name = p.spec.containers.first().map_or("", |c| c.name.as_str()).to_string();
         let (ns, pname) = (p.meta.namespace.clone(), p.meta.name.clone());
         let w = self.workers.get_mut(&pod).expect("worker");
-        let running = w.stage == Stage::Running && cx.runtime.process(pod).is_some_and(|pr| pr.run == w.run && pr.died.is_none());
+        let running = w.stage == Stage::Running && cx.runtime.process(pod).is_some_and(|pr| pr.run() == w.run && pr.died.is_none());
         w.stage = Stage::Terminating;
         w.ready = false;
         if !running {
@@ -46,19 +46,10 @@ impl Kubelet {
             return;
         }
         cx.runtime.kill(pod, cx.now, clean);
-        self.mark_data(pod, cx);
         match self.workers[&pod].stage {
             Stage::Terminating => self.finish_stop(pod, cx, fx),
             // A liveness kill: the container is restarted like after a crash.
             _ => self.on_died(pod, run, cx, fx),
-        }
-    }
-
-    /// A killed program leaves its volumes' data needing crash recovery unless it shut down cleanly.
-    fn mark_data(&self, pod: PodId, cx: &mut Ctx) {
-        let clean = cx.runtime.process(pod).is_some_and(|p| p.clean_exit);
-        for v in &self.workers[&pod].volumes {
-            cx.runtime.set_dirty(*v, !clean);
         }
     }
 
@@ -84,7 +75,6 @@ impl Kubelet {
 
     /// The PLEG saw the container dead: report it, then restart now or after the back-off.
     pub(super) fn on_died(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        self.mark_data(pod, cx);
         let finished = cx.runtime.process(pod).and_then(|p| p.died).unwrap_or(cx.now);
         let t = cx.timings;
         let w = self.workers.get_mut(&pod).expect("worker");

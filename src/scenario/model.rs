@@ -74,6 +74,11 @@ pub struct AppSpec {
     pub crash_recovery: Dist,
     /// Time to answer one request once serving.
     pub latency: Dist,
+    /// The image's size as the node reports it (`status.images`); the scheduler's ImageLocality uses it.
+    pub image_size_bytes: u64,
+    /// The program locks its data volume exclusively before it listens (InnoDB's lock on `ibdata1`)
+    /// and retries every second while another process holds it.
+    pub data_lock: bool,
     pub on_sigterm: OnSigterm,
 }
 

@@ -1,8 +1,9 @@
 //! kube-scheduler: a queue of unscheduled pods, the filter and score plugins, and binding.
 //!
 //! Plugins modelled (kk:pkg/scheduler/framework/plugins): NodeUnschedulable, NodeName, TaintToleration
-//! (filter), NodeAffinity (nodeSelector), NodeResourcesFit (filter; LeastAllocated score). Ties among
-//! the best nodes are broken uniformly at random like `selectHost`.
+//! (filter), NodeAffinity (nodeSelector), NodeResourcesFit (filter; LeastAllocated score),
+//! NodeResourcesBalancedAllocation and ImageLocality (scores). Ties among the best nodes are broken
+//! uniformly at random like `selectHost`.
 
 pub mod plugins;
 

@@ -78,9 +78,16 @@ fn pod_requests(store: &Store, pod: PodId, non_zero: bool) -> (u64, u64) {
     })
 }
 
-/// NodeResourcesFit's LeastAllocated score, 0-100 (least_allocated.go): per resource
-/// `(allocatable - requested) * 100 / allocatable`, averaged with weights cpu 1, memory 1.
+/// The node's score: the default profile's weighted sum (kk:pkg/scheduler/apis/config/v1/default_plugins.go)
+/// of the score plugins modelled here, each 0-100: NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
+/// ImageLocality (1).
 pub fn score(store: &Store, pod: PodId, node: NodeId) -> u64 {
+    least_allocated(store, pod, node) + balanced_allocation(store, pod, node) + image_locality(store, pod, node)
+}
+
+/// NodeResourcesFit's LeastAllocated score (noderesources/least_allocated.go): per resource
+/// `(allocatable - requested) * 100 / allocatable` with non-zero requests, averaged with weights cpu 1, memory 1.
+pub fn least_allocated(store: &Store, pod: PodId, node: NodeId) -> u64 {
     let n = &store.nodes[node.index()];
     let (cpu, mem, _) = requested(store, node, true);
     let (pc, pm) = pod_requests(store, pod, true);
@@ -88,8 +95,55 @@ pub fn score(store: &Store, pod: PodId, node: NodeId) -> u64 {
     (least(cpu + pc, n.cpu_milli) + least(mem + pm, n.memory_bytes)) / 2
 }
 
+/// NodeResourcesBalancedAllocation (noderesources/balanced_allocation.go, two resources): with the
+/// requested fractions f of cpu and memory (actual requests, capped at 1), `(1 - |f_cpu - f_mem| / 2) * 100`.
+pub fn balanced_allocation(store: &Store, pod: PodId, node: NodeId) -> u64 {
+    let n = &store.nodes[node.index()];
+    let (cpu, mem, _) = requested(store, node, false);
+    let (pc, pm) = pod_requests(store, pod, false);
+    let fraction = |req: u64, alloc: u64| if alloc == 0 { 1.0 } else { (req as f64 / alloc as f64).min(1.0) };
+    let std = (fraction(cpu + pc, n.cpu_milli) - fraction(mem + pm, n.memory_bytes)).abs() / 2.0;
+    ((1.0 - std) * 100.0) as u64
+}
+
+const MB: u64 = 1024 * 1024;
+/// ImageLocality's thresholds (imagelocality/image_locality.go): 23 MB, and 1000 MB per container.
+const IMAGE_MIN_THRESHOLD: u64 = 23 * MB;
+const IMAGE_MAX_CONTAINER_THRESHOLD: u64 = 1000 * MB;
+
+/// ImageLocality: the sizes of the pod's images already on the node, each scaled by the share of nodes
+/// that have it, clamped to [23 MB, 1000 MB x containers] and mapped onto 0-100.
+pub fn image_locality(store: &Store, pod: PodId, node: NodeId) -> u64 {
+    let containers = &store.pods[pod.index()].spec.containers;
+    let total_nodes = store.nodes.iter().filter(|n| n.meta.exists()).count().max(1) as f64;
+    let sum: u64 = containers
+        .iter()
+        .filter_map(|c| {
+            let name = crate::api::normalized_image(&c.image);
+            let size = store.nodes[node.index()].images.iter().find(|(n, _)| *n == name)?.1;
+            let spread = store.nodes.iter().filter(|n| n.images.iter().any(|(i, _)| *i == name)).count() as f64 / total_nodes;
+            Some((size as f64 * spread) as u64)
+        })
+        .sum();
+    let max = IMAGE_MAX_CONTAINER_THRESHOLD * containers.len().max(1) as u64;
+    let clamped = sum.clamp(IMAGE_MIN_THRESHOLD, max);
+    100 * (clamped - IMAGE_MIN_THRESHOLD) / (max - IMAGE_MIN_THRESHOLD)
+}
+
 /// The FailedScheduling message: `0/3 nodes are available: 3 Insufficient cpu.`
 pub fn failure_message(nodes: usize, reasons: &BTreeMap<&'static str, usize>) -> String {
     let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
     format!("0/{nodes} nodes are available: {}.", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_locality_scores_a_420mi_image_on_one_of_three_nodes_as_11() {
+        // 420 MiB x 1/3 = 140 MiB; (140 - 23) * 100 / (1000 - 23) = 11.
+        let sum = 420 * MB / 3;
+        assert_eq!(100 * (sum - IMAGE_MIN_THRESHOLD) / (IMAGE_MAX_CONTAINER_THRESHOLD - IMAGE_MIN_THRESHOLD), 11);
+    }
 }

@@ -58,7 +58,7 @@ fn add_nodes(world: &mut World, streams: &Streams) {
             labels.insert("topology.kubernetes.io/zone".into(), zone.clone());
         }
         let meta = world.store.new_meta(&spec.name, "", labels, SimTime::ZERO);
-        let node = Node { meta, cpu_milli: spec.cpu_milli, memory_bytes: spec.memory_bytes, pods: spec.pods, taints: Vec::new(), unschedulable: false, ready: true, volumes_in_use: Vec::new() };
+        let node = Node { meta, cpu_milli: spec.cpu_milli, memory_bytes: spec.memory_bytes, pods: spec.pods, taints: Vec::new(), unschedulable: false, ready: true, volumes_in_use: Vec::new(), images: Vec::new() };
         let id = world.store.add_node(node);
         let period = world.scenario.timings.pleg_relist_period_ms.max(1);
         world.kubelets.push(Kubelet::new(id, phases.random_range(0..period)));

@@ -80,7 +80,7 @@ impl World<'_> {
     fn on_volume_changed(&mut self, id: PvId, at: crate::engine::SimTime) -> Result<(), WorldError> {
         self.enqueue_attach_detach(id, at)?;
         for n in 0..self.kubelets.len() as u32 {
-            self.enqueue(Target::KubeletVolume(NodeId(n), id), at)?;
+            self.enqueue(Target::KubeletVolumes(NodeId(n)), at)?;
         }
         Ok(())
     }
@@ -136,7 +136,7 @@ impl World<'_> {
                 self.apply(fx, Ev::Scheduler)
             }
             Target::KubeletPod(node, pod) => self.kubelet_call(node, |k, cx| k.on_pod_change(pod, &s.apps, cx)),
-            Target::KubeletVolume(node, v) => self.kubelet_call(node, |k, cx| k.on_volume_change(v, cx)),
+            Target::KubeletVolumes(node) => self.kubelet_call(node, |k, cx| k.on_volume_change(cx)),
             Target::Proxy => {
                 if let Some(at) = self.proxy.on_change(now, s.timings.kube_proxy_min_sync_period_ms) {
                     self.schedule(at, Ev::Proxy(crate::network::ProxyTimer::Sync))?;

@@ -59,39 +59,44 @@ impl World<'_> {
                 Some(at) => self.schedule(at, Ev::Proxy(ProxyTimer::Sync)),
                 None => Ok(()),
             },
-            Ev::Client(ClientTimer::Send(c)) => self.on_send(c),
+            Ev::Client(ClientTimer::Send(c)) => self.on_send(c, now, 0),
+            Ev::Client(ClientTimer::Syn { client, sent, attempt }) => self.on_send(client, sent, attempt),
             Ev::Client(ClientTimer::Answer { client, sent, pod, run }) => self.on_answer(client, sent, pod, run),
             Ev::Fault(i) => self.on_fault(i),
         }
     }
 
-    fn on_send(&mut self, c: usize) -> Result<(), WorldError> {
+    /// Sends (attempt 0) or retransmits the SYN of a request sent at `sent`.
+    fn on_send(&mut self, c: usize, sent: SimTime, attempt: u32) -> Result<(), WorldError> {
         let now = self.cal.now();
-        let res = self.clients.send(c, &self.store, &self.proxy, &self.runtime, &self.scenario.apps, &mut self.rngs.traffic, now);
-        let closed = self.clients.specs[c].closed_loop;
+        let res = self.clients.send(c, sent, attempt, &self.store, &self.proxy, &self.runtime, &self.scenario.apps, &mut self.rngs.traffic, now);
+        // An open-loop client sends its next request on schedule whatever happens to this one.
+        if attempt == 0 && !self.clients.specs[c].closed_loop {
+            self.schedule(self.clients.next_send(c, sent, now), Ev::Client(ClientTimer::Send(c)))?;
+        }
         match res {
             Resolution::Done(record, settled) => {
                 self.requests.push(record);
-                self.schedule(self.clients.next_send(c, now, settled), Ev::Client(ClientTimer::Send(c)))
+                self.after_settled(c, sent, settled)
             }
-            Resolution::Wait(at, pod, run) => {
-                self.schedule(at, Ev::Client(ClientTimer::Answer { client: c, sent: now, pod, run }))?;
-                if closed {
-                    return Ok(());
-                }
-                self.schedule(self.clients.next_send(c, now, now), Ev::Client(ClientTimer::Send(c)))
-            }
+            Resolution::Wait(at, pod, run) => self.schedule(at, Ev::Client(ClientTimer::Answer { client: c, sent, pod, run })),
+            Resolution::Retransmit(at, attempt) => self.schedule(at, Ev::Client(ClientTimer::Syn { client: c, sent, attempt })),
         }
+    }
+
+    /// A closed-loop client sends again after the pause.
+    fn after_settled(&mut self, c: usize, sent: SimTime, settled: SimTime) -> Result<(), WorldError> {
+        if self.clients.specs[c].closed_loop {
+            self.schedule(self.clients.next_send(c, sent, settled), Ev::Client(ClientTimer::Send(c)))?;
+        }
+        Ok(())
     }
 
     fn on_answer(&mut self, c: usize, sent: SimTime, pod: crate::api::PodId, run: u32) -> Result<(), WorldError> {
         let now = self.cal.now();
         let record = self.clients.answer(c, sent, pod, run, &self.store, &self.runtime, now);
         self.requests.push(record);
-        if self.clients.specs[c].closed_loop {
-            self.schedule(self.clients.next_send(c, sent, now), Ev::Client(ClientTimer::Send(c)))?;
-        }
-        Ok(())
+        self.after_settled(c, sent, now)
     }
 
     fn on_fault(&mut self, i: usize) -> Result<(), WorldError> {

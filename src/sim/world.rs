@@ -20,7 +20,7 @@ pub enum Target {
     AttachDetach(PvId),
     Schedule(PodId),
     KubeletPod(NodeId, PodId),
-    KubeletVolume(NodeId, PvId),
+    KubeletVolumes(NodeId),
     Proxy,
 }
 

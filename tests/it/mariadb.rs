@@ -52,8 +52,11 @@ fn mariadb_failover_seed_1_provisions_the_10gi_claim_as_a_50gi_disk() {
 }
 
 #[test]
-fn mariadb_failover_seed_1_replacement_waits_for_the_disk_with_a_multi_attach_error() {
+fn mariadb_failover_seed_1_replacement_lands_on_the_node_with_the_image_and_disk() {
     let out = run_seed_1();
-    let multi = out.events.iter().filter(|e| e.reason == "FailedAttachVolume" && e.message.contains("Multi-Attach")).count();
-    assert_eq!(multi, 1, "one replacement pod reports Multi-Attach while the old pod holds the disk");
+    let nodes: Vec<_> = out.pods.iter().map(|p| p.node.clone().expect("scheduled")).collect();
+    assert_eq!(nodes.len(), 2, "one replacement: {nodes:?}");
+    assert_eq!(nodes[0], nodes[1], "ImageLocality keeps the replacement where the image and the disk are");
+    let multi = out.events.iter().filter(|e| e.reason == "FailedAttachVolume").count();
+    assert_eq!(multi, 0, "the disk never has to move");
 }
