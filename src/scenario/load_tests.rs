@@ -358,7 +358,7 @@ fn the_example_scenario_reads_with_stand_in_manifests() {
     let s = build(&top, mariadb(), &path).unwrap();
     assert_eq!(
         (s.nodes.len(), s.duration_ms, s.faults[1].at_ms),
-        (3, 480_000, 330_500)
+        (3, 480_000, 330_750)
     );
     assert_eq!(s.apps[0].on_sigterm.exit_after, None);
     assert!(s.traffic[0].closed_loop);
