@@ -59,6 +59,8 @@ enum Stage {
 struct Worker {
     app: AppSpec,
     stage: Stage,
+    /// When the current image pull was asked for.
+    pull_started: SimTime,
     run: u32,
     restarts: u32,
     backoff: Backoff,

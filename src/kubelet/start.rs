@@ -12,7 +12,7 @@ impl Kubelet {
         let volumes = p.spec.claims.iter().filter_map(|c| cx.store.claim_by_name(&p.meta.namespace, c)).filter_map(|c| cx.store.claims[c.index()].volume).collect();
         let ip = format!("10.244.{}.{}", self.node.0, self.next_ip);
         self.next_ip += 1;
-        let worker = Worker { app, stage: Stage::Volumes, run: 0, restarts: 0, backoff: Default::default(), ip, volumes, ready: false, seen_running: None };
+        let worker = Worker { app, stage: Stage::Volumes, pull_started: cx.now, run: 0, restarts: 0, backoff: Default::default(), ip, volumes, ready: false, seen_running: None };
         self.workers.insert(pod, worker);
         self.write_status(pod, cx, fx);
         self.report_volumes_in_use(cx, fx);
@@ -74,26 +74,36 @@ impl Kubelet {
         let needed = c.pull_policy == PullPolicy::Always || (c.pull_policy == PullPolicy::IfNotPresent && !self.images.contains(&c.image));
         if !needed {
             fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", format!("Container image \"{}\" already present on machine", c.image)));
-            fx.timer(cx.now, Timer::Pulled(pod));
+            self.start_container(pod, cx, fx);
             return;
         }
         let begin = cx.now.max(self.pull_free_at);
         let done = begin.plus_ms(w.app.image_pull.sample(cx.rng));
         self.pull_free_at = done;
+        w.pull_started = cx.now;
         fx.event(Event::new(begin, "Pod", &p.meta.namespace, &p.meta.name, "Pulling", format!("Pulling image \"{}\"", c.image)));
         fx.timer(done, Timer::Pulled(pod));
     }
 
-    /// The image is there: create and start the container; the program starts listening and serving later.
+    /// The pull finished (the kubelet's event: `Successfully pulled image "x" in 1s (1s including waiting)`).
     pub(super) fn on_pulled(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
         let Some(c) = p.spec.containers.first().cloned() else { return };
-        let Some(w) = self.workers.get_mut(&pod).filter(|w| w.stage == Stage::Pulling) else { return };
-        if c.pull_policy != PullPolicy::Never && !self.images.contains(&c.image) {
-            fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", format!("Successfully pulled image \"{}\"", c.image)));
-            self.images.insert(c.image.clone());
+        let Some(w) = self.workers.get(&pod).filter(|w| w.stage == Stage::Pulling) else { return };
+        let took = crate::engine::format_secs(cx.now.since_ms(w.pull_started));
+        let msg = format!("Successfully pulled image \"{}\" in {took}s ({took}s including waiting)", c.image);
+        fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", msg));
+        if self.images.insert(c.image.clone()) {
             Self::report_image(self.node, &c.image, w.app.image_size_bytes, cx, fx);
         }
+        self.start_container(pod, cx, fx);
+    }
+
+    /// The image is there: create and start the container; the program starts listening and serving later.
+    fn start_container(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let p = &cx.store.pods[pod.index()];
+        let Some(c) = p.spec.containers.first().cloned() else { return };
+        let w = self.workers.get_mut(&pod).expect("worker");
         w.run += 1;
         w.stage = Stage::Running;
         let app = &w.app;
