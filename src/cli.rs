@@ -79,11 +79,21 @@ impl From<RunError> for CliError {
 }
 
 /// Validates `run`'s arguments into a configuration (reads and checks the scenario).
-pub fn configure_run(scenario: PathBuf, seed: Option<u64>, out: Option<PathBuf>, quiet: bool) -> Result<RunConfig, CliError> {
+pub fn configure_run(
+    scenario: PathBuf,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> Result<RunConfig, CliError> {
     let scenario = scenario::load(&scenario)?;
     let seed = seed.unwrap_or(scenario.seed);
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    Ok(RunConfig { scenario, seed, out, quiet })
+    Ok(RunConfig {
+        scenario,
+        seed,
+        out,
+        quiet,
+    })
 }
 
 /// Runs the scenario, prints the log and summary, writes the output files (only after a complete run).
@@ -102,7 +112,12 @@ pub fn run(cfg: &RunConfig) -> Result<(), CliError> {
 /// Parses, validates and runs; returns the process exit status.
 pub fn main_with(args: Args) -> i32 {
     let result = match args.command {
-        Command::Run { scenario, seed, out, quiet } => configure_run(scenario, seed, out, quiet).and_then(|cfg| run(&cfg)),
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            quiet,
+        } => configure_run(scenario, seed, out, quiet).and_then(|cfg| run(&cfg)),
     };
     match result {
         Ok(()) => 0,

@@ -15,10 +15,16 @@ pub struct Event {
     pub message: String,
 }
 
-
 impl Event {
     /// An event about `kind` `namespace/name` at `time`.
-    pub fn new(time: SimTime, kind: &str, namespace: &str, name: &str, reason: &str, message: String) -> Self {
+    pub fn new(
+        time: SimTime,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        reason: &str,
+        message: String,
+    ) -> Self {
         Event {
             time,
             kind: kind.to_string(),

@@ -28,7 +28,11 @@ pub struct Effects<T> {
 
 impl<T> Default for Effects<T> {
     fn default() -> Self {
-        Effects { writes: Vec::new(), events: Vec::new(), timers: Vec::new() }
+        Effects {
+            writes: Vec::new(),
+            events: Vec::new(),
+            timers: Vec::new(),
+        }
     }
 }
 

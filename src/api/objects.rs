@@ -168,8 +168,13 @@ pub enum PodPhase {
 pub enum ContainerState {
     /// Not started yet: the STATUS column shows this reason.
     Waiting(&'static str),
-    Running { started: SimTime },
-    Terminated { finished: SimTime, reason: &'static str },
+    Running {
+        started: SimTime,
+    },
+    Terminated {
+        finished: SimTime,
+        reason: &'static str,
+    },
 }
 
 /// A pod incarnation.
@@ -197,7 +202,10 @@ impl Pod {
 
     /// `IsPodAvailable`: ready for at least `min_ready_ms` (kk:pkg/api/v1/pod/util.go).
     pub fn is_available(&self, min_ready_ms: u64, now: SimTime) -> bool {
-        self.ready && self.ready_since.is_some_and(|t| now.since_ms(t) >= min_ready_ms)
+        self.ready
+            && self
+                .ready_since
+                .is_some_and(|t| now.since_ms(t) >= min_ready_ms)
     }
 }
 
@@ -225,7 +233,10 @@ pub struct ReplicaStatus {
 pub enum Strategy {
     Recreate,
     /// maxSurge and maxUnavailable as given (`3` or `25%`).
-    RollingUpdate { max_surge: String, max_unavailable: String },
+    RollingUpdate {
+        max_surge: String,
+        max_unavailable: String,
+    },
 }
 
 /// A Deployment.

@@ -75,8 +75,18 @@ impl Runtime {
     /// Starts a new run of `pod`'s container at `now`.
     pub fn start(&mut self, pod: PodId, launch: Launch, now: SimTime) {
         let lock = launch.volumes.first().copied().filter(|_| launch.data_lock);
-        let held = lock.and_then(|v| self.locks.get(&v)).is_some_and(|holder| *holder != pod && self.is_alive(*holder));
-        let mut p = Process { launch, started: now, listen_at: SimTime::NEVER, serve_at: SimTime::NEVER, closed: false, died: None, clean_exit: false };
+        let held = lock
+            .and_then(|v| self.locks.get(&v))
+            .is_some_and(|holder| *holder != pod && self.is_alive(*holder));
+        let mut p = Process {
+            launch,
+            started: now,
+            listen_at: SimTime::NEVER,
+            serve_at: SimTime::NEVER,
+            closed: false,
+            died: None,
+            clean_exit: false,
+        };
         if !held {
             self.acquire(pod, &mut p, lock, now);
         }
@@ -93,7 +103,8 @@ impl Runtime {
             self.locks.insert(v, pod);
         }
         let recovering = p.launch.volumes.iter().any(|v| self.is_dirty(*v));
-        let serve_ms = p.launch.serve_ms.max(p.launch.listen_ms) + if recovering { p.launch.recovery_ms } else { 0 };
+        let serve_ms = p.launch.serve_ms.max(p.launch.listen_ms)
+            + if recovering { p.launch.recovery_ms } else { 0 };
         p.listen_at = at.plus_ms(p.launch.listen_ms);
         p.serve_at = at.plus_ms(serve_ms);
         for v in &p.launch.volumes {
@@ -111,16 +122,27 @@ impl Runtime {
     /// Ends `pod`'s process at `t`; returns false if it was not running. Its volumes' data is left
     /// unclean unless it exited cleanly or had begun a clean shutdown; a waiter gets its data lock.
     pub fn kill(&mut self, pod: PodId, t: SimTime, clean: bool) -> bool {
-        let Some(p) = self.processes.get_mut(&pod).filter(|p| p.died.is_none()) else { return false };
+        let Some(p) = self.processes.get_mut(&pod).filter(|p| p.died.is_none()) else {
+            return false;
+        };
         p.died = Some(t);
         p.clean_exit = clean || p.closed;
-        let (volumes, clean_exit, serving) = (p.launch.volumes.clone(), p.clean_exit, p.listen_at != SimTime::NEVER);
+        let (volumes, clean_exit, serving) = (
+            p.launch.volumes.clone(),
+            p.clean_exit,
+            p.listen_at != SimTime::NEVER,
+        );
         if serving {
             for v in &volumes {
                 self.dirty.insert(*v, !clean_exit);
             }
         }
-        let released: Vec<PvId> = self.locks.iter().filter(|(_, h)| **h == pod).map(|(v, _)| *v).collect();
+        let released: Vec<PvId> = self
+            .locks
+            .iter()
+            .filter(|(_, h)| **h == pod)
+            .map(|(v, _)| *v)
+            .collect();
         for v in released {
             self.locks.remove(&v);
             self.hand_over(v, t);
@@ -130,7 +152,16 @@ impl Runtime {
 
     /// The first live process waiting for `volume`'s lock takes it at its next retry.
     fn hand_over(&mut self, volume: PvId, t: SimTime) {
-        let waiter = self.processes.iter().find(|(_, p)| p.died.is_none() && p.launch.data_lock && p.listen_at == SimTime::NEVER && p.launch.volumes.first() == Some(&volume)).map(|(pod, _)| *pod);
+        let waiter = self
+            .processes
+            .iter()
+            .find(|(_, p)| {
+                p.died.is_none()
+                    && p.launch.data_lock
+                    && p.listen_at == SimTime::NEVER
+                    && p.launch.volumes.first() == Some(&volume)
+            })
+            .map(|(pod, _)| *pod);
         let Some(pod) = waiter else { return };
         let mut p = self.processes.remove(&pod).expect("waiter");
         let retries = t.since_ms(p.started).div_ceil(LOCK_RETRY_MS);
@@ -150,7 +181,15 @@ mod tests {
     use super::*;
 
     fn launch(volumes: Vec<PvId>, data_lock: bool) -> Launch {
-        Launch { run: 1, node: NodeId(0), volumes, listen_ms: 200, serve_ms: 500, recovery_ms: 13_000, data_lock }
+        Launch {
+            run: 1,
+            node: NodeId(0),
+            volumes,
+            listen_ms: 200,
+            serve_ms: 500,
+            recovery_ms: 13_000,
+            data_lock,
+        }
     }
 
     #[test]
@@ -163,7 +202,10 @@ mod tests {
         rt.kill(PodId(0), SimTime(30_000), false);
         let p = rt.process(PodId(1)).unwrap();
         // Retries at 1.5 s + k s: the first at or after 30 s is 30.5 s; the data was shut down cleanly.
-        assert_eq!((p.listen_at, p.serve_at), (SimTime(30_700), SimTime(31_000)));
+        assert_eq!(
+            (p.listen_at, p.serve_at),
+            (SimTime(30_700), SimTime(31_000))
+        );
     }
 
     #[test]
@@ -172,7 +214,14 @@ mod tests {
         rt.start(PodId(0), launch(vec![PvId(0)], false), SimTime(0));
         rt.kill(PodId(0), SimTime(10_000), false);
         assert!(rt.is_dirty(PvId(0)));
-        rt.start(PodId(0), Launch { run: 2, ..launch(vec![PvId(0)], false) }, SimTime(11_000));
+        rt.start(
+            PodId(0),
+            Launch {
+                run: 2,
+                ..launch(vec![PvId(0)], false)
+            },
+            SimTime(11_000),
+        );
         assert_eq!(rt.process(PodId(0)).unwrap().serve_at, SimTime(24_500));
         assert!(!rt.is_dirty(PvId(0)));
     }

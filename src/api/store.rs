@@ -178,17 +178,34 @@ impl Store {
     /// Applies one write at `now`; returns the id of a pod it created, if any.
     pub fn apply(&mut self, write: Write, now: SimTime) -> Option<PodId> {
         match write {
-            Write::CreatePod { namespace, generate_name, owner, template } => {
+            Write::CreatePod {
+                namespace,
+                generate_name,
+                owner,
+                template,
+            } => {
                 return Some(self.create_pod(&namespace, &generate_name, owner, template, now));
             }
-            Write::DeletePod { pod, grace_period_ms } => self.delete_pod(pod, grace_period_ms, now),
+            Write::DeletePod {
+                pod,
+                grace_period_ms,
+            } => self.delete_pod(pod, grace_period_ms, now),
             Write::RemovePod { pod } => self.remove_pod(pod, now),
             Write::BindPod { pod, node } => self.bind_pod(pod, node),
             Write::SetPodStatus { pod, status } => self.set_pod_status(pod, status, now),
             Write::CreateReplicaSet { rs } => {
                 let mut rs = *rs;
-                let fresh = self.new_meta(&rs.meta.name, &rs.meta.namespace, rs.meta.labels.clone(), now);
-                rs.meta = Meta { owner: rs.meta.owner, annotations: std::mem::take(&mut rs.meta.annotations), ..fresh };
+                let fresh = self.new_meta(
+                    &rs.meta.name,
+                    &rs.meta.namespace,
+                    rs.meta.labels.clone(),
+                    now,
+                );
+                rs.meta = Meta {
+                    owner: rs.meta.owner,
+                    annotations: std::mem::take(&mut rs.meta.annotations),
+                    ..fresh
+                };
                 self.add_replica_set(rs);
             }
             Write::ScaleReplicaSet { rs, replicas } => {
@@ -207,10 +224,16 @@ impl Store {
                 self.services[service.index()].endpoints = endpoints;
                 self.touch(Kind::Service, service.0);
             }
-            Write::ProvisionVolume { claim, name, capacity_bytes } => {
-                self.provision(claim, &name, capacity_bytes, now)
-            }
-            Write::SetAttached { volume, node, attached } => self.set_attached(volume, node, attached),
+            Write::ProvisionVolume {
+                claim,
+                name,
+                capacity_bytes,
+            } => self.provision(claim, &name, capacity_bytes, now),
+            Write::SetAttached {
+                volume,
+                node,
+                attached,
+            } => self.set_attached(volume, node, attached),
             Write::SetNodeImages { node, images } => {
                 self.nodes[node.index()].images = images;
                 self.touch(Kind::Node, node.0);
@@ -223,7 +246,14 @@ impl Store {
         None
     }
 
-    fn create_pod(&mut self, ns: &str, prefix: &str, owner: Owner, t: PodTemplate, now: SimTime) -> PodId {
+    fn create_pod(
+        &mut self,
+        ns: &str,
+        prefix: &str,
+        owner: Owner,
+        t: PodTemplate,
+        now: SimTime,
+    ) -> PodId {
         let name = self.generate_name(prefix);
         let mut meta = self.new_meta(&name, ns, t.labels, now);
         meta.owner = Some(owner);
@@ -239,7 +269,8 @@ impl Store {
             ready_since: None,
             restarts: 0,
         });
-        if let Some(node) = node_name.and_then(|n| self.nodes.iter().position(|x| x.meta.name == n)) {
+        if let Some(node) = node_name.and_then(|n| self.nodes.iter().position(|x| x.meta.name == n))
+        {
             self.bind_pod(id, NodeId(node as u32));
         }
         id
@@ -256,7 +287,10 @@ impl Store {
         if pod.node.is_none() || grace == 0 && grace_period_ms.is_some() {
             return self.remove_pod(id, now);
         }
-        pod.meta.deletion = Some(Deletion { requested: now, grace_period_ms: grace });
+        pod.meta.deletion = Some(Deletion {
+            requested: now,
+            grace_period_ms: grace,
+        });
         self.touch(Kind::Pod, id.0);
     }
 
@@ -267,7 +301,10 @@ impl Store {
         }
         pod.meta.gone = Some(now);
         if pod.meta.deletion.is_none() {
-            pod.meta.deletion = Some(Deletion { requested: now, grace_period_ms: 0 });
+            pod.meta.deletion = Some(Deletion {
+                requested: now,
+                grace_period_ms: 0,
+            });
         }
         let (owner, node) = (pod.meta.owner, pod.node);
         self.live_pods.remove(&id);

@@ -7,9 +7,17 @@ use super::objects::*;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// POST a pod from a template; `generate_name` gets a random 5-character suffix like the API server's.
-    CreatePod { namespace: String, generate_name: String, owner: Owner, template: PodTemplate },
+    CreatePod {
+        namespace: String,
+        generate_name: String,
+        owner: Owner,
+        template: PodTemplate,
+    },
     /// DELETE a pod gracefully; None uses the pod's terminationGracePeriodSeconds.
-    DeletePod { pod: PodId, grace_period_ms: Option<u64> },
+    DeletePod {
+        pod: PodId,
+        grace_period_ms: Option<u64>,
+    },
     /// The kubelet's final DELETE with grace 0 after the containers stopped, or a force delete.
     RemovePod { pod: PodId },
     /// The scheduler's Binding.
@@ -23,15 +31,32 @@ pub enum Write {
     /// A ReplicaSet's status.
     SetReplicaSetStatus { rs: RsId, status: ReplicaStatus },
     /// A Deployment's status.
-    SetDeploymentStatus { deployment: DeployId, status: ReplicaStatus },
+    SetDeploymentStatus {
+        deployment: DeployId,
+        status: ReplicaStatus,
+    },
     /// The EndpointSlice controller's write for one Service.
-    SetEndpoints { service: SvcId, endpoints: Vec<Endpoint> },
+    SetEndpoints {
+        service: SvcId,
+        endpoints: Vec<Endpoint>,
+    },
     /// The provisioner creates a PersistentVolume for a claim and the PV controller binds them.
-    ProvisionVolume { claim: PvcId, name: String, capacity_bytes: u64 },
+    ProvisionVolume {
+        claim: PvcId,
+        name: String,
+        capacity_bytes: u64,
+    },
     /// The attach/detach controller records an attach (true) or detach (false).
-    SetAttached { volume: PvId, node: NodeId, attached: bool },
+    SetAttached {
+        volume: PvId,
+        node: NodeId,
+        attached: bool,
+    },
     /// The kubelet reports `status.images`.
-    SetNodeImages { node: NodeId, images: Vec<(String, u64)> },
+    SetNodeImages {
+        node: NodeId,
+        images: Vec<(String, u64)>,
+    },
     /// The kubelet reports `status.volumesInUse`.
     SetVolumesInUse { node: NodeId, volumes: Vec<PvId> },
 }

@@ -30,22 +30,35 @@ pub struct AttachDetach {
 /// Pods in the desired state of world for `volume`: scheduled, using it, and not terminated
 /// (a deleted pod leaves once no container runs: `podutil.IsPodTerminated` / DSW populator).
 pub fn desired_pods(store: &Store, volume: PvId) -> Vec<(PodId, NodeId)> {
-    let Some(claim) = store.volumes[volume.index()].claim else { return Vec::new() };
+    let Some(claim) = store.volumes[volume.index()].claim else {
+        return Vec::new();
+    };
     let claim = &store.claims[claim.index()];
     store
         .live_pods
         .iter()
         .map(|p| (*p, &store.pods[p.index()]))
-        .filter(|(_, p)| p.meta.namespace == claim.meta.namespace && p.spec.claims.contains(&claim.meta.name))
+        .filter(|(_, p)| {
+            p.meta.namespace == claim.meta.namespace && p.spec.claims.contains(&claim.meta.name)
+        })
         .filter(|(_, p)| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))
-        .filter(|(_, p)| p.meta.deletion.is_none() || matches!(p.container, ContainerState::Running { .. }))
+        .filter(|(_, p)| {
+            p.meta.deletion.is_none() || matches!(p.container, ContainerState::Running { .. })
+        })
         .filter_map(|(id, p)| p.node.map(|n| (id, n)))
         .collect()
 }
 
 impl AttachDetach {
     /// The reconciler's pass over one volume: detaches first, then attaches (reconciler.go).
-    pub fn reconcile(&mut self, store: &Store, volume: PvId, spec: &ProvisionerSpec, rng: &mut ChaCha8Rng, now: SimTime) -> Effects<Done> {
+    pub fn reconcile(
+        &mut self,
+        store: &Store,
+        volume: PvId,
+        spec: &ProvisionerSpec,
+        rng: &mut ChaCha8Rng,
+        now: SimTime,
+    ) -> Effects<Done> {
         let mut fx = Effects::default();
         let desired = desired_pods(store, volume);
         let nodes: BTreeSet<NodeId> = desired.iter().map(|(_, n)| *n).collect();
@@ -57,7 +70,16 @@ impl AttachDetach {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn detach_unneeded(&mut self, store: &Store, volume: PvId, nodes: &BTreeSet<NodeId>, spec: &ProvisionerSpec, rng: &mut ChaCha8Rng, now: SimTime, fx: &mut Effects<Done>) {
+    fn detach_unneeded(
+        &mut self,
+        store: &Store,
+        volume: PvId,
+        nodes: &BTreeSet<NodeId>,
+        spec: &ProvisionerSpec,
+        rng: &mut ChaCha8Rng,
+        now: SimTime,
+        fx: &mut Effects<Done>,
+    ) {
         for node in store.volumes[volume.index()].attached_to.clone() {
             if nodes.contains(&node) || self.ops.contains_key(&(volume, node)) {
                 continue;
@@ -67,28 +89,57 @@ impl AttachDetach {
                 continue;
             }
             self.ops.insert((volume, node), Op::Detaching);
-            fx.timer(now.plus_ms(spec.detach.sample(rng)), Done::Detached(volume, node));
+            fx.timer(
+                now.plus_ms(spec.detach.sample(rng)),
+                Done::Detached(volume, node),
+            );
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn attach(&mut self, store: &Store, volume: PvId, node: NodeId, desired: &[(PodId, NodeId)], spec: &ProvisionerSpec, rng: &mut ChaCha8Rng, now: SimTime, fx: &mut Effects<Done>) {
+    fn attach(
+        &mut self,
+        store: &Store,
+        volume: PvId,
+        node: NodeId,
+        desired: &[(PodId, NodeId)],
+        spec: &ProvisionerSpec,
+        rng: &mut ChaCha8Rng,
+        now: SimTime,
+        fx: &mut Effects<Done>,
+    ) {
         let v = &store.volumes[volume.index()];
         if v.attached_to.contains(&node) || self.ops.contains_key(&(volume, node)) {
             return;
         }
-        let elsewhere = v.attached_to.iter().any(|n| *n != node) || self.ops.keys().any(|(pv, n)| *pv == volume && *n != node);
+        let elsewhere = v.attached_to.iter().any(|n| *n != node)
+            || self.ops.keys().any(|(pv, n)| *pv == volume && *n != node);
         if v.is_single_node() && elsewhere {
             self.report_multi_attach(store, volume, node, desired, now, fx);
             return;
         }
         self.ops.insert((volume, node), Op::Attaching);
-        fx.timer(now.plus_ms(spec.attach.sample(rng)), Done::Attached(volume, node));
+        fx.timer(
+            now.plus_ms(spec.attach.sample(rng)),
+            Done::Attached(volume, node),
+        );
     }
 
     /// `FailedAttachVolume` with the Multi-Attach message of reconciler.go `reportMultiAttachError`.
-    fn report_multi_attach(&mut self, store: &Store, volume: PvId, node: NodeId, desired: &[(PodId, NodeId)], now: SimTime, fx: &mut Effects<Done>) {
-        let users: Vec<&str> = desired.iter().filter(|(_, n)| *n != node).map(|(p, _)| store.pods[p.index()].meta.name.as_str()).collect();
+    fn report_multi_attach(
+        &mut self,
+        store: &Store,
+        volume: PvId,
+        node: NodeId,
+        desired: &[(PodId, NodeId)],
+        now: SimTime,
+        fx: &mut Effects<Done>,
+    ) {
+        let users: Vec<&str> = desired
+            .iter()
+            .filter(|(_, n)| *n != node)
+            .map(|(p, _)| store.pods[p.index()].meta.name.as_str())
+            .collect();
         let vname = &store.volumes[volume.index()].meta.name;
         for (pod, _) in desired.iter().filter(|(_, n)| *n == node) {
             if !self.reported.insert((*pod, volume)) {
@@ -98,9 +149,19 @@ impl AttachDetach {
             let msg = if users.is_empty() {
                 format!("Multi-Attach error for volume \"{vname}\" Volume is already exclusively attached to one node and can't be attached to another")
             } else {
-                format!("Multi-Attach error for volume \"{vname}\" Volume is already used by pod(s) {}", users.join(", "))
+                format!(
+                    "Multi-Attach error for volume \"{vname}\" Volume is already used by pod(s) {}",
+                    users.join(", ")
+                )
             };
-            fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "FailedAttachVolume", msg));
+            fx.event(Event::new(
+                now,
+                "Pod",
+                &p.meta.namespace,
+                &p.meta.name,
+                "FailedAttachVolume",
+                msg,
+            ));
         }
     }
 
@@ -111,15 +172,33 @@ impl AttachDetach {
             Done::Attached(volume, node) => {
                 self.ops.remove(&(volume, node));
                 let vname = &store.volumes[volume.index()].meta.name;
-                for (pod, _) in desired_pods(store, volume).iter().filter(|(_, n)| *n == node) {
+                for (pod, _) in desired_pods(store, volume)
+                    .iter()
+                    .filter(|(_, n)| *n == node)
+                {
                     let p = &store.pods[pod.index()];
-                    fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "SuccessfulAttachVolume", format!("AttachVolume.Attach succeeded for volume \"{vname}\"")));
+                    fx.event(Event::new(
+                        now,
+                        "Pod",
+                        &p.meta.namespace,
+                        &p.meta.name,
+                        "SuccessfulAttachVolume",
+                        format!("AttachVolume.Attach succeeded for volume \"{vname}\""),
+                    ));
                 }
-                fx.write(Write::SetAttached { volume, node, attached: true });
+                fx.write(Write::SetAttached {
+                    volume,
+                    node,
+                    attached: true,
+                });
             }
             Done::Detached(volume, node) => {
                 self.ops.remove(&(volume, node));
-                fx.write(Write::SetAttached { volume, node, attached: false });
+                fx.write(Write::SetAttached {
+                    volume,
+                    node,
+                    attached: false,
+                });
             }
         }
         fx

@@ -23,29 +23,58 @@ pub fn sync(store: &Store, id: DeployId, now: SimTime) -> Effects<NoTimer> {
     }
     let hash = template_hash(d);
     let owned: Vec<RsId> = owned_sets(store, id);
-    let current = owned.iter().copied().find(|rs| store.replica_sets[rs.index()].template.labels.get(POD_TEMPLATE_HASH) == Some(&hash));
+    let current = owned.iter().copied().find(|rs| {
+        store.replica_sets[rs.index()]
+            .template
+            .labels
+            .get(POD_TEMPLATE_HASH)
+            == Some(&hash)
+    });
     match current {
         None => {
             let rs = new_replica_set(store, id, &hash, now);
-            fx.event(Event::new(now, "Deployment", &d.meta.namespace, &d.meta.name, "ScalingReplicaSet", format!("Scaled up replica set {} from 0 to {}", rs.meta.name, d.replicas)));
+            fx.event(Event::new(
+                now,
+                "Deployment",
+                &d.meta.namespace,
+                &d.meta.name,
+                "ScalingReplicaSet",
+                format!(
+                    "Scaled up replica set {} from 0 to {}",
+                    rs.meta.name, d.replicas
+                ),
+            ));
             fx.write(Write::CreateReplicaSet { rs: Box::new(rs) });
         }
         Some(rs) if store.replica_sets[rs.index()].replicas != d.replicas => {
-            fx.write(Write::ScaleReplicaSet { rs, replicas: d.replicas });
+            fx.write(Write::ScaleReplicaSet {
+                rs,
+                replicas: d.replicas,
+            });
         }
         Some(_) => {}
     }
     for old in owned.iter().filter(|rs| Some(**rs) != current) {
         if store.replica_sets[old.index()].replicas > 0 {
-            fx.write(Write::ScaleReplicaSet { rs: *old, replicas: 0 });
+            fx.write(Write::ScaleReplicaSet {
+                rs: *old,
+                replicas: 0,
+            });
         }
     }
     let status = owned.iter().fold(ReplicaStatus::default(), |acc, rs| {
         let s = store.replica_sets[rs.index()].status;
-        ReplicaStatus { replicas: acc.replicas + s.replicas, ready: acc.ready + s.ready, available: acc.available + s.available }
+        ReplicaStatus {
+            replicas: acc.replicas + s.replicas,
+            ready: acc.ready + s.ready,
+            available: acc.available + s.available,
+        }
     });
     if status != d.status {
-        fx.write(Write::SetDeploymentStatus { deployment: id, status });
+        fx.write(Write::SetDeploymentStatus {
+            deployment: id,
+            status,
+        });
     }
     fx
 }
@@ -79,7 +108,9 @@ pub fn template_hash(d: &crate::api::Deployment) -> String {
 fn new_replica_set(store: &Store, id: DeployId, hash: &str, now: SimTime) -> ReplicaSet {
     let d = &store.deployments[id.index()];
     let mut template = d.template.clone();
-    template.labels.insert(POD_TEMPLATE_HASH.into(), hash.into());
+    template
+        .labels
+        .insert(POD_TEMPLATE_HASH.into(), hash.into());
     let mut selector = d.selector.clone();
     selector.insert(POD_TEMPLATE_HASH.into(), hash.into());
     let mut meta = d.meta.clone();
@@ -87,6 +118,14 @@ fn new_replica_set(store: &Store, id: DeployId, hash: &str, now: SimTime) -> Rep
     meta.labels = template.labels.clone();
     meta.owner = Some(Owner::Deployment(id));
     meta.created = now;
-    meta.annotations.insert("deployment.kubernetes.io/revision".into(), "1".into());
-    ReplicaSet { meta, replicas: d.replicas, selector, template, min_ready_ms: d.min_ready_ms, status: ReplicaStatus::default() }
+    meta.annotations
+        .insert("deployment.kubernetes.io/revision".into(), "1".into());
+    ReplicaSet {
+        meta,
+        replicas: d.replicas,
+        selector,
+        template,
+        min_ready_ms: d.min_ready_ms,
+        status: ReplicaStatus::default(),
+    }
 }

@@ -25,7 +25,10 @@ pub fn sync(store: &Store, id: SvcId, _now: SimTime) -> Effects<NoTimer> {
         .filter_map(|(id, p)| endpoint(id, p, svc.publish_not_ready))
         .collect();
     if endpoints != svc.endpoints {
-        fx.write(Write::SetEndpoints { service: id, endpoints });
+        fx.write(Write::SetEndpoints {
+            service: id,
+            endpoints,
+        });
     }
     fx
 }

@@ -18,7 +18,10 @@ pub fn sync(store: &Store, id: RsId, now: SimTime) -> Effects<Requeue> {
         return fx;
     }
     // FilterActivePods: terminating and terminal pods do not count, so they are replaced at once.
-    let active: Vec<PodId> = store.pods_of_rs(id).filter(|p| store.pods[p.index()].is_active()).collect();
+    let active: Vec<PodId> = store
+        .pods_of_rs(id)
+        .filter(|p| store.pods[p.index()].is_active())
+        .collect();
     let diff = active.len() as i64 - i64::from(rs.replicas);
     if diff < 0 {
         let n = (-diff as usize).min(BURST_REPLICAS);
@@ -34,21 +37,40 @@ pub fn sync(store: &Store, id: RsId, now: SimTime) -> Effects<Requeue> {
         let victims = pods_to_delete(store, &active, (diff as usize).min(BURST_REPLICAS), now);
         for pod in victims {
             let name = &store.pods[pod.index()].meta.name;
-            fx.event(Event::new(now, "ReplicaSet", &rs.meta.namespace, &rs.meta.name, "SuccessfulDelete", format!("Deleted pod: {name}")));
-            fx.write(Write::DeletePod { pod, grace_period_ms: None });
+            fx.event(Event::new(
+                now,
+                "ReplicaSet",
+                &rs.meta.namespace,
+                &rs.meta.name,
+                "SuccessfulDelete",
+                format!("Deleted pod: {name}"),
+            ));
+            fx.write(Write::DeletePod {
+                pod,
+                grace_period_ms: None,
+            });
         }
     }
     update_status(store, id, &active, now, &mut fx);
     fx
 }
 
-fn update_status(store: &Store, id: RsId, active: &[PodId], now: SimTime, fx: &mut Effects<Requeue>) {
+fn update_status(
+    store: &Store,
+    id: RsId,
+    active: &[PodId],
+    now: SimTime,
+    fx: &mut Effects<Requeue>,
+) {
     let rs = &store.replica_sets[id.index()];
     let pods = active.iter().map(|p| &store.pods[p.index()]);
     let status = ReplicaStatus {
         replicas: active.len() as u32,
         ready: pods.clone().filter(|p| p.ready).count() as u32,
-        available: pods.clone().filter(|p| p.is_available(rs.min_ready_ms, now)).count() as u32,
+        available: pods
+            .clone()
+            .filter(|p| p.is_available(rs.min_ready_ms, now))
+            .count() as u32,
     };
     if status != rs.status {
         fx.write(Write::SetReplicaSetStatus { rs: id, status });
@@ -69,7 +91,19 @@ pub fn pods_to_delete(store: &Store, pods: &[PodId], n: usize, now: SimTime) -> 
     ranked
 }
 
-fn rank_key(pod: &Pod, id: PodId, now: SimTime) -> (bool, u8, bool, u64, std::cmp::Reverse<u32>, std::cmp::Reverse<SimTime>, PodId) {
+fn rank_key(
+    pod: &Pod,
+    id: PodId,
+    now: SimTime,
+) -> (
+    bool,
+    u8,
+    bool,
+    u64,
+    std::cmp::Reverse<u32>,
+    std::cmp::Reverse<SimTime>,
+    PodId,
+) {
     let phase = match pod.phase {
         crate::api::PodPhase::Pending => 0,
         crate::api::PodPhase::Running => 2,

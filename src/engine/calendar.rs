@@ -129,7 +129,10 @@ mod tests {
         cal.schedule(SimTime(1), "a").unwrap();
         cal.schedule(SimTime(5), "c").unwrap();
         let order: Vec<_> = std::iter::from_fn(|| cal.pop_until(SimTime::NEVER)).collect();
-        assert_eq!(order, vec![(SimTime(1), "a"), (SimTime(5), "b"), (SimTime(5), "c")]);
+        assert_eq!(
+            order,
+            vec![(SimTime(1), "a"), (SimTime(5), "b"), (SimTime(5), "c")]
+        );
     }
 
     #[test]

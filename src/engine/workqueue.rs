@@ -17,7 +17,10 @@ pub struct WorkQueue<K: Hash + Eq> {
 
 impl<K: Hash + Eq> Default for WorkQueue<K> {
     fn default() -> Self {
-        WorkQueue { queue: PriorityQueue::new(), next_seq: 0 }
+        WorkQueue {
+            queue: PriorityQueue::new(),
+            next_seq: 0,
+        }
     }
 }
 

@@ -22,7 +22,9 @@ pub fn select(store: &Store, sel: &PodSelector) -> Vec<PodId> {
         .copied()
         .filter(|p| {
             let p = &store.pods[p.index()];
-            p.meta.namespace == sel.namespace && p.meta.deletion.is_none() && crate::api::selector_matches(&sel.labels, &p.meta.labels)
+            p.meta.namespace == sel.namespace
+                && p.meta.deletion.is_none()
+                && crate::api::selector_matches(&sel.labels, &p.meta.labels)
         })
         .collect()
 }
@@ -31,20 +33,39 @@ pub fn select(store: &Store, sel: &PodSelector) -> Vec<PodId> {
 pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: SimTime) -> Applied {
     let mut out = Applied::default();
     let targets = match action {
-        FaultAction::DeletePod { selector, grace_period_ms } => {
+        FaultAction::DeletePod {
+            selector,
+            grace_period_ms,
+        } => {
             let pods = select(store, selector);
             // `kubectl delete pod`: a graceful DELETE of each.
-            out.writes = pods.iter().map(|p| Write::DeletePod { pod: *p, grace_period_ms: *grace_period_ms }).collect();
+            out.writes = pods
+                .iter()
+                .map(|p| Write::DeletePod {
+                    pod: *p,
+                    grace_period_ms: *grace_period_ms,
+                })
+                .collect();
             pods
         }
         FaultAction::KillContainer { selector, .. } => {
             // `docker kill`: SIGKILL to the running container; the kubelet is not told.
-            let pods: Vec<PodId> = select(store, selector).into_iter().filter(|p| runtime.kill(*p, now, false)).collect();
+            let pods: Vec<PodId> = select(store, selector)
+                .into_iter()
+                .filter(|p| runtime.kill(*p, now, false))
+                .collect();
             out.killed = pods.clone();
             pods
         }
     };
-    let names: Vec<String> = targets.iter().map(|p| store.pods[p.index()].meta.key()).collect();
-    out.mark = Some(FaultMark { at: now, action: action.name().to_string(), target: names.join(",") });
+    let names: Vec<String> = targets
+        .iter()
+        .map(|p| store.pods[p.index()].meta.key())
+        .collect();
+    out.mark = Some(FaultMark {
+        at: now,
+        action: action.name().to_string(),
+        target: names.join(","),
+    });
     out
 }

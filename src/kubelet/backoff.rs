@@ -13,7 +13,9 @@ pub struct Backoff {
 impl Backoff {
     /// When a container that finished at `finished` may restart, and updates the entry (`IsInBackOffSince` then `Next`).
     pub fn restart_at(&mut self, finished: SimTime, initial_ms: u64, max_ms: u64) -> SimTime {
-        let live = self.entry.filter(|(_, updated)| finished.since_ms(*updated) <= 2 * max_ms);
+        let live = self
+            .entry
+            .filter(|(_, updated)| finished.since_ms(*updated) <= 2 * max_ms);
         let (at, next) = match live {
             None => (finished, initial_ms),
             Some((backoff, _)) => (finished.plus_ms(backoff), (backoff * 2).min(max_ms)),
@@ -44,7 +46,13 @@ mod tests {
     fn a_back_off_not_used_for_ten_minutes_starts_over() {
         let mut b = Backoff::default();
         b.restart_at(SimTime(0), 10_000, 300_000);
-        assert_eq!(b.restart_at(SimTime(1_000), 10_000, 300_000), SimTime(11_000));
-        assert_eq!(b.restart_at(SimTime(700_000), 10_000, 300_000), SimTime(700_000));
+        assert_eq!(
+            b.restart_at(SimTime(1_000), 10_000, 300_000),
+            SimTime(11_000)
+        );
+        assert_eq!(
+            b.restart_at(SimTime(700_000), 10_000, 300_000),
+            SimTime(700_000)
+        );
     }
 }

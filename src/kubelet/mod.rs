@@ -126,9 +126,13 @@ impl Kubelet {
         let p = &cx.store.pods[pod.index()];
         let here = p.node == Some(self.node);
         match self.workers.get(&pod).map(|w| w.stage) {
-            None if here && p.meta.exists() && p.meta.deletion.is_none() => self.admit(pod, apps, cx, &mut fx),
+            None if here && p.meta.exists() && p.meta.deletion.is_none() => {
+                self.admit(pod, apps, cx, &mut fx)
+            }
             Some(Stage::Terminating | Stage::Terminated) | None => {}
-            Some(_) if !p.meta.exists() || p.meta.deletion.is_some() => self.terminate(pod, cx, &mut fx),
+            Some(_) if !p.meta.exists() || p.meta.deletion.is_some() => {
+                self.terminate(pod, cx, &mut fx)
+            }
             Some(_) => {}
         }
         fx
@@ -138,7 +142,12 @@ impl Kubelet {
     /// (the volume manager's desired-state populator re-reads their claims).
     pub fn on_volume_change(&mut self, cx: &mut Ctx) -> Effects<Timer> {
         let mut fx = Effects::default();
-        let waiting: Vec<PodId> = self.workers.iter().filter(|(_, w)| w.stage == Stage::Volumes).map(|(p, _)| *p).collect();
+        let waiting: Vec<PodId> = self
+            .workers
+            .iter()
+            .filter(|(_, w)| w.stage == Stage::Volumes)
+            .map(|(p, _)| *p)
+            .collect();
         for pod in waiting {
             self.check_volumes(pod, cx, &mut fx);
         }

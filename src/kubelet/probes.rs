@@ -39,7 +39,13 @@ mod tests {
     use super::*;
 
     fn probe(initial_delay_ms: u64) -> Probe {
-        Probe { initial_delay_ms, period_ms: 10_000, timeout_ms: 1_000, success_threshold: 1, failure_threshold: 3 }
+        Probe {
+            initial_delay_ms,
+            period_ms: 10_000,
+            timeout_ms: 1_000,
+            success_threshold: 1,
+            failure_threshold: 3,
+        }
     }
 
     #[test]
@@ -53,7 +59,10 @@ mod tests {
     #[test]
     fn liveness_kills_after_three_failures_ten_seconds_apart() {
         let p = probe(0);
-        assert_eq!(liveness_kill_at(&p, SimTime(0), SimTime(25_000)), Some(SimTime(20_000)));
+        assert_eq!(
+            liveness_kill_at(&p, SimTime(0), SimTime(25_000)),
+            Some(SimTime(20_000))
+        );
         assert_eq!(liveness_kill_at(&p, SimTime(0), SimTime(20_000)), None);
     }
 }

@@ -1,18 +1,47 @@
 //! Starting a pod: sandbox and IP, volumes, image pull, container start, and observing it run and become ready.
 
 use super::{probes, Ctx, Kubelet, Stage, Timer, Worker};
-use crate::api::{ContainerState, Effects, Event, Launch, PodId, PodPhase, PodStatus, PullPolicy, Write};
+use crate::api::{
+    ContainerState, Effects, Event, Launch, PodId, PodPhase, PodStatus, PullPolicy, Write,
+};
 use crate::scenario::AppSpec;
 
 impl Kubelet {
     /// `HandlePodAdditions`: create the sandbox (an IP), mark the volumes in use, wait for them.
-    pub(super) fn admit(&mut self, pod: PodId, apps: &[AppSpec], cx: &mut Ctx, fx: &mut Effects<Timer>) {
+    pub(super) fn admit(
+        &mut self,
+        pod: PodId,
+        apps: &[AppSpec],
+        cx: &mut Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
         let p = &cx.store.pods[pod.index()];
-        let app = apps.iter().find(|a| crate::api::selector_matches(&a.match_labels, &p.meta.labels)).cloned().unwrap_or_else(unmatched_app);
-        let volumes = p.spec.claims.iter().filter_map(|c| cx.store.claim_by_name(&p.meta.namespace, c)).filter_map(|c| cx.store.claims[c.index()].volume).collect();
+        let app = apps
+            .iter()
+            .find(|a| crate::api::selector_matches(&a.match_labels, &p.meta.labels))
+            .cloned()
+            .unwrap_or_else(unmatched_app);
+        let volumes = p
+            .spec
+            .claims
+            .iter()
+            .filter_map(|c| cx.store.claim_by_name(&p.meta.namespace, c))
+            .filter_map(|c| cx.store.claims[c.index()].volume)
+            .collect();
         let ip = format!("10.244.{}.{}", self.node.0, self.next_ip);
         self.next_ip += 1;
-        let worker = Worker { app, stage: Stage::Volumes, pull_started: cx.now, run: 0, restarts: 0, backoff: Default::default(), ip, volumes, ready: false, seen_running: None };
+        let worker = Worker {
+            app,
+            stage: Stage::Volumes,
+            pull_started: cx.now,
+            run: 0,
+            restarts: 0,
+            backoff: Default::default(),
+            ip,
+            volumes,
+            ready: false,
+            seen_running: None,
+        };
         self.workers.insert(pod, worker);
         self.write_status(pod, cx, fx);
         self.report_volumes_in_use(cx, fx);
@@ -23,16 +52,31 @@ impl Kubelet {
     /// volume manager's next loop (`reconcilerLoopSleepPeriod` 100 ms).
     pub(super) fn check_volumes(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
-        let bound: Vec<_> = p.spec.claims.iter().map(|c| cx.store.claim_by_name(&p.meta.namespace, c).and_then(|id| cx.store.claims[id.index()].volume)).collect();
+        let bound: Vec<_> = p
+            .spec
+            .claims
+            .iter()
+            .map(|c| {
+                cx.store
+                    .claim_by_name(&p.meta.namespace, c)
+                    .and_then(|id| cx.store.claims[id.index()].volume)
+            })
+            .collect();
         if bound.iter().any(Option::is_none) {
             return;
         }
         let w = self.workers.get_mut(&pod).expect("worker");
         w.volumes = bound.into_iter().flatten().collect();
-        let attached = w.volumes.iter().all(|v| cx.store.volumes[v.index()].attached_to.contains(&self.node));
+        let attached = w
+            .volumes
+            .iter()
+            .all(|v| cx.store.volumes[v.index()].attached_to.contains(&self.node));
         if attached {
             w.stage = Stage::Pulling;
-            let at = crate::controllers::next_tick(cx.now.plus_ms(1), cx.timings.volume_manager_reconcile_ms);
+            let at = crate::controllers::next_tick(
+                cx.now.plus_ms(1),
+                cx.timings.volume_manager_reconcile_ms,
+            );
             fx.timer(at, Timer::Mounted(pod));
         }
         self.report_volumes_in_use(cx, fx);
@@ -41,16 +85,29 @@ impl Kubelet {
     /// The kubelet reports the volumes it mounts, or is about to mount, in `node.status.volumesInUse`
     /// before mounting and after unmounting (kubernetes PR #26351).
     pub(super) fn report_volumes_in_use(&mut self, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        let in_use: std::collections::BTreeSet<_> = self.workers.values().flat_map(|w| w.volumes.iter().copied()).collect();
+        let in_use: std::collections::BTreeSet<_> = self
+            .workers
+            .values()
+            .flat_map(|w| w.volumes.iter().copied())
+            .collect();
         if in_use != self.in_use {
             self.in_use = in_use;
             let _ = cx;
-            fx.write(Write::SetVolumesInUse { node: self.node, volumes: self.in_use.iter().copied().collect() });
+            fx.write(Write::SetVolumesInUse {
+                node: self.node,
+                volumes: self.in_use.iter().copied().collect(),
+            });
         }
     }
 
     /// The kubelet's node status lists the images it holds (`status.images`).
-    fn report_image(node: crate::api::NodeId, image: &str, size_bytes: u64, cx: &Ctx, fx: &mut Effects<Timer>) {
+    fn report_image(
+        node: crate::api::NodeId,
+        image: &str,
+        size_bytes: u64,
+        cx: &Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
         let mut images = cx.store.nodes[node.index()].images.clone();
         let name = crate::api::normalized_image(image);
         if !images.iter().any(|(n, _)| *n == name) {
@@ -60,7 +117,11 @@ impl Kubelet {
     }
 
     pub(super) fn on_mounted(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        if self.workers.get(&pod).is_some_and(|w| w.stage == Stage::Pulling) {
+        if self
+            .workers
+            .get(&pod)
+            .is_some_and(|w| w.stage == Stage::Pulling)
+        {
             self.pull(pod, cx, fx);
         }
     }
@@ -68,12 +129,22 @@ impl Kubelet {
     /// Pulls the image unless the policy lets the kubelet use the one on the node; pulls are serialized.
     pub(super) fn pull(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
-        let Some(c) = p.spec.containers.first() else { return };
+        let Some(c) = p.spec.containers.first() else {
+            return;
+        };
         let w = self.workers.get_mut(&pod).expect("worker");
         w.stage = Stage::Pulling;
-        let needed = c.pull_policy == PullPolicy::Always || (c.pull_policy == PullPolicy::IfNotPresent && !self.images.contains(&c.image));
+        let needed = c.pull_policy == PullPolicy::Always
+            || (c.pull_policy == PullPolicy::IfNotPresent && !self.images.contains(&c.image));
         if !needed {
-            fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", format!("Container image \"{}\" already present on machine", c.image)));
+            fx.event(Event::new(
+                cx.now,
+                "Pod",
+                &p.meta.namespace,
+                &p.meta.name,
+                "Pulled",
+                format!("Container image \"{}\" already present on machine", c.image),
+            ));
             self.start_container(pod, cx, fx);
             return;
         }
@@ -81,18 +152,39 @@ impl Kubelet {
         let done = begin.plus_ms(w.app.image_pull.sample(cx.rng));
         self.pull_free_at = done;
         w.pull_started = cx.now;
-        fx.event(Event::new(begin, "Pod", &p.meta.namespace, &p.meta.name, "Pulling", format!("Pulling image \"{}\"", c.image)));
+        fx.event(Event::new(
+            begin,
+            "Pod",
+            &p.meta.namespace,
+            &p.meta.name,
+            "Pulling",
+            format!("Pulling image \"{}\"", c.image),
+        ));
         fx.timer(done, Timer::Pulled(pod));
     }
 
     /// The pull finished (the kubelet's event: `Successfully pulled image "x" in 1s (1s including waiting)`).
     pub(super) fn on_pulled(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
-        let Some(c) = p.spec.containers.first().cloned() else { return };
-        let Some(w) = self.workers.get(&pod).filter(|w| w.stage == Stage::Pulling) else { return };
+        let Some(c) = p.spec.containers.first().cloned() else {
+            return;
+        };
+        let Some(w) = self.workers.get(&pod).filter(|w| w.stage == Stage::Pulling) else {
+            return;
+        };
         let took = crate::engine::format_secs(cx.now.since_ms(w.pull_started));
-        let msg = format!("Successfully pulled image \"{}\" in {took}s ({took}s including waiting)", c.image);
-        fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "Pulled", msg));
+        let msg = format!(
+            "Successfully pulled image \"{}\" in {took}s ({took}s including waiting)",
+            c.image
+        );
+        fx.event(Event::new(
+            cx.now,
+            "Pod",
+            &p.meta.namespace,
+            &p.meta.name,
+            "Pulled",
+            msg,
+        ));
         if self.images.insert(c.image.clone()) {
             Self::report_image(self.node, &c.image, w.app.image_size_bytes, cx, fx);
         }
@@ -102,7 +194,9 @@ impl Kubelet {
     /// The image is there: create and start the container; the program starts listening and serving later.
     fn start_container(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
-        let Some(c) = p.spec.containers.first().cloned() else { return };
+        let Some(c) = p.spec.containers.first().cloned() else {
+            return;
+        };
         let w = self.workers.get_mut(&pod).expect("worker");
         w.run += 1;
         w.stage = Stage::Running;
@@ -118,19 +212,45 @@ impl Kubelet {
         };
         let now = cx.now;
         cx.runtime.start(pod, launch, now);
-        fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Created", format!("Created container {}", c.name)));
-        fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Started", format!("Started container {}", c.name)));
+        fx.event(Event::new(
+            now,
+            "Pod",
+            &p.meta.namespace,
+            &p.meta.name,
+            "Created",
+            format!("Created container {}", c.name),
+        ));
+        fx.event(Event::new(
+            now,
+            "Pod",
+            &p.meta.namespace,
+            &p.meta.name,
+            "Started",
+            format!("Started container {}", c.name),
+        ));
         let run = w.run;
-        fx.timer(self.next_relist(now, cx.timings.pleg_relist_period_ms), Timer::Relist(pod, run));
+        fx.timer(
+            self.next_relist(now, cx.timings.pleg_relist_period_ms),
+            Timer::Relist(pod, run),
+        );
     }
 
     /// The PLEG relist observed the container: running (status Running, Ready without a readiness probe)
     /// or dead (a restart, perhaps after back-off).
-    pub(super) fn on_relist(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+    pub(super) fn on_relist(
+        &mut self,
+        pod: PodId,
+        run: u32,
+        cx: &mut Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
         if !self.current(pod, run) {
             return;
         }
-        let alive = cx.runtime.process(pod).is_some_and(|p| p.run() == run && p.died.is_none());
+        let alive = cx
+            .runtime
+            .process(pod)
+            .is_some_and(|p| p.run() == run && p.died.is_none());
         let stage = self.workers[&pod].stage;
         match (stage, alive) {
             (Stage::Running, true) => self.observe_running(pod, run, cx, fx),
@@ -143,10 +263,15 @@ impl Kubelet {
         let c = cx.store.pods[pod.index()].spec.containers.first().cloned();
         let w = self.workers.get_mut(&pod).expect("worker");
         w.seen_running = Some(run);
-        let Some(proc_) = cx.runtime.process(pod).cloned() else { return };
+        let Some(proc_) = cx.runtime.process(pod).cloned() else {
+            return;
+        };
         match c.as_ref().and_then(|c| c.readiness) {
             None => w.ready = true,
-            Some(probe) => fx.timer(probes::ready_at(&probe, proc_.started, proc_.serve_at).max(cx.now), Timer::Ready(pod, run)),
+            Some(probe) => fx.timer(
+                probes::ready_at(&probe, proc_.started, proc_.serve_at).max(cx.now),
+                Timer::Ready(pod, run),
+            ),
         }
         if let Some(probe) = c.as_ref().and_then(|c| c.liveness) {
             if let Some(kill) = probes::liveness_kill_at(&probe, proc_.started, proc_.serve_at) {
@@ -169,21 +294,45 @@ impl Kubelet {
         let w = &self.workers[&pod];
         let proc_ = cx.runtime.process(pod).filter(|p| p.run() == w.run);
         let container = match (w.stage, proc_) {
-            (Stage::Volumes | Stage::Pulling, _) if w.run == 0 => ContainerState::Waiting("ContainerCreating"),
-            (Stage::Running | Stage::Terminating, Some(p)) if w.seen_running == Some(w.run) && p.died.is_none() => ContainerState::Running { started: p.started },
-            (Stage::Dead, Some(p)) => ContainerState::Terminated { finished: p.died.unwrap_or(cx.now), reason: "Error" },
-            (Stage::Terminated, Some(p)) => ContainerState::Terminated { finished: p.died.unwrap_or(cx.now), reason: if p.clean_exit { "Completed" } else { "Error" } },
+            (Stage::Volumes | Stage::Pulling, _) if w.run == 0 => {
+                ContainerState::Waiting("ContainerCreating")
+            }
+            (Stage::Running | Stage::Terminating, Some(p))
+                if w.seen_running == Some(w.run) && p.died.is_none() =>
+            {
+                ContainerState::Running { started: p.started }
+            }
+            (Stage::Dead, Some(p)) => ContainerState::Terminated {
+                finished: p.died.unwrap_or(cx.now),
+                reason: "Error",
+            },
+            (Stage::Terminated, Some(p)) => ContainerState::Terminated {
+                finished: p.died.unwrap_or(cx.now),
+                reason: if p.clean_exit { "Completed" } else { "Error" },
+            },
             (_, _) if w.run > 0 => ContainerState::Waiting("CrashLoopBackOff"),
             _ => ContainerState::Waiting("ContainerCreating"),
         };
         let phase = match container {
             ContainerState::Waiting(_) if w.run == 0 && w.restarts == 0 => PodPhase::Pending,
-            ContainerState::Terminated { reason: "Completed", .. } if w.stage == Stage::Terminated => PodPhase::Succeeded,
+            ContainerState::Terminated {
+                reason: "Completed",
+                ..
+            } if w.stage == Stage::Terminated => PodPhase::Succeeded,
             ContainerState::Terminated { .. } if w.stage == Stage::Terminated => PodPhase::Failed,
             _ => PodPhase::Running,
         };
         let ready = w.ready && matches!(container, ContainerState::Running { .. });
-        fx.write(Write::SetPodStatus { pod, status: PodStatus { phase, container, ready, ip: Some(w.ip.clone()), restarts: w.restarts } });
+        fx.write(Write::SetPodStatus {
+            pod,
+            status: PodStatus {
+                phase,
+                container,
+                ready,
+                ip: Some(w.ip.clone()),
+                restarts: w.restarts,
+            },
+        });
     }
 }
 
@@ -199,6 +348,9 @@ pub fn unmatched_app() -> AppSpec {
         latency: Dist::Const(5),
         image_size_bytes: 100 << 20,
         data_lock: false,
-        on_sigterm: OnSigterm { close_listener: true, exit_after: Some(Dist::Const(0)) },
+        on_sigterm: OnSigterm {
+            close_listener: true,
+            exit_after: Some(Dist::Const(0)),
+        },
     }
 }

@@ -13,17 +13,33 @@ impl Kubelet {
     pub(super) fn terminate(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
         let grace_ms = p.meta.deletion.map_or(0, |d| d.grace_period_ms);
-        let name = p.spec.containers.first().map_or("", |c| c.name.as_str()).to_string();
+        let name = p
+            .spec
+            .containers
+            .first()
+            .map_or("", |c| c.name.as_str())
+            .to_string();
         let (ns, pname) = (p.meta.namespace.clone(), p.meta.name.clone());
         let w = self.workers.get_mut(&pod).expect("worker");
-        let running = w.stage == Stage::Running && cx.runtime.process(pod).is_some_and(|pr| pr.run() == w.run && pr.died.is_none());
+        let running = w.stage == Stage::Running
+            && cx
+                .runtime
+                .process(pod)
+                .is_some_and(|pr| pr.run() == w.run && pr.died.is_none());
         w.stage = Stage::Terminating;
         w.ready = false;
         if !running {
             self.finish_stop(pod, cx, fx);
             return;
         }
-        fx.event(Event::new(cx.now, "Pod", &ns, &pname, "Killing", format!("Stopping container {name}")));
+        fx.event(Event::new(
+            cx.now,
+            "Pod",
+            &ns,
+            &pname,
+            "Killing",
+            format!("Stopping container {name}"),
+        ));
         self.send_sigterm(pod, grace_ms, cx, fx);
     }
 
@@ -34,14 +50,29 @@ impl Kubelet {
             cx.runtime.close_listener(pod);
         }
         let kill_ms = grace_ms.max(MINIMUM_GRACE_PERIOD_MS);
-        match w.app.on_sigterm.exit_after.as_ref().map(|d| d.sample(cx.rng)) {
-            Some(exit_ms) if exit_ms < kill_ms => fx.timer(cx.now.plus_ms(exit_ms), Timer::Exited(pod, w.run)),
+        match w
+            .app
+            .on_sigterm
+            .exit_after
+            .as_ref()
+            .map(|d| d.sample(cx.rng))
+        {
+            Some(exit_ms) if exit_ms < kill_ms => {
+                fx.timer(cx.now.plus_ms(exit_ms), Timer::Exited(pod, w.run))
+            }
             _ => fx.timer(cx.now.plus_ms(kill_ms), Timer::SigKill(pod, w.run)),
         }
     }
 
     /// The container stopped (exited after SIGTERM, or SIGKILL).
-    pub(super) fn on_stopped(&mut self, pod: PodId, run: u32, clean: bool, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+    pub(super) fn on_stopped(
+        &mut self,
+        pod: PodId,
+        run: u32,
+        clean: bool,
+        cx: &mut Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
         if !self.current(pod, run) || cx.runtime.process(pod).is_some_and(|p| p.died.is_some()) {
             return;
         }
@@ -59,7 +90,10 @@ impl Kubelet {
         if cx.store.pods[pod.index()].meta.exists() {
             self.write_status(pod, cx, fx);
         }
-        let at = crate::controllers::next_tick(cx.now.plus_ms(1), cx.timings.volume_manager_reconcile_ms);
+        let at = crate::controllers::next_tick(
+            cx.now.plus_ms(1),
+            cx.timings.volume_manager_reconcile_ms,
+        );
         fx.timer(at, Timer::CleanedUp(pod));
     }
 
@@ -75,39 +109,96 @@ impl Kubelet {
 
     /// The PLEG saw the container dead: report it, then restart now or after the back-off.
     pub(super) fn on_died(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        let finished = cx.runtime.process(pod).and_then(|p| p.died).unwrap_or(cx.now);
+        let finished = cx
+            .runtime
+            .process(pod)
+            .and_then(|p| p.died)
+            .unwrap_or(cx.now);
         let t = cx.timings;
         let w = self.workers.get_mut(&pod).expect("worker");
         w.stage = Stage::Dead;
         w.ready = false;
-        let restart_at = w.backoff.restart_at(finished, t.restart_backoff_initial_ms, t.restart_backoff_max_ms).max(cx.now);
+        let restart_at = w
+            .backoff
+            .restart_at(
+                finished,
+                t.restart_backoff_initial_ms,
+                t.restart_backoff_max_ms,
+            )
+            .max(cx.now);
         self.write_status(pod, cx, fx);
         if restart_at > cx.now {
             let p = &cx.store.pods[pod.index()];
             let name = p.spec.containers.first().map_or("", |c| c.name.as_str());
-            let msg = format!("Back-off restarting failed container {name} in pod {}_{}({})", p.meta.name, p.meta.namespace, p.meta.uid);
-            fx.event(Event::new(cx.now, "Pod", &p.meta.namespace, &p.meta.name, "BackOff", msg));
+            let msg = format!(
+                "Back-off restarting failed container {name} in pod {}_{}({})",
+                p.meta.name, p.meta.namespace, p.meta.uid
+            );
+            fx.event(Event::new(
+                cx.now,
+                "Pod",
+                &p.meta.namespace,
+                &p.meta.name,
+                "BackOff",
+                msg,
+            ));
         }
         fx.timer(restart_at, Timer::Restart(pod, run));
     }
 
     /// The back-off expired: start the container again (pulling the image as the policy says).
-    pub(super) fn on_restart(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        let Some(w) = self.workers.get_mut(&pod).filter(|w| w.run == run && w.stage == Stage::Dead) else { return };
+    pub(super) fn on_restart(
+        &mut self,
+        pod: PodId,
+        run: u32,
+        cx: &mut Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
+        let Some(w) = self
+            .workers
+            .get_mut(&pod)
+            .filter(|w| w.run == run && w.stage == Stage::Dead)
+        else {
+            return;
+        };
         w.restarts += 1;
         self.pull(pod, cx, fx);
     }
 
     /// The liveness probe failed `failureThreshold` times: the container is killed and restarted.
-    pub(super) fn on_liveness_failed(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+    pub(super) fn on_liveness_failed(
+        &mut self,
+        pod: PodId,
+        run: u32,
+        cx: &mut Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
         if !self.current(pod, run) || self.workers[&pod].stage != Stage::Running {
             return;
         }
         let p = &cx.store.pods[pod.index()];
         let name = p.spec.containers.first().map_or("", |c| c.name.as_str());
-        let (ns, pname, grace) = (p.meta.namespace.clone(), p.meta.name.clone(), p.spec.termination_grace_period_ms);
-        fx.event(Event::new(cx.now, "Pod", &ns, &pname, "Unhealthy", "Liveness probe failed".to_string()));
-        fx.event(Event::new(cx.now, "Pod", &ns, &pname, "Killing", format!("Container {name} failed liveness probe, will be restarted")));
+        let (ns, pname, grace) = (
+            p.meta.namespace.clone(),
+            p.meta.name.clone(),
+            p.spec.termination_grace_period_ms,
+        );
+        fx.event(Event::new(
+            cx.now,
+            "Pod",
+            &ns,
+            &pname,
+            "Unhealthy",
+            "Liveness probe failed".to_string(),
+        ));
+        fx.event(Event::new(
+            cx.now,
+            "Pod",
+            &ns,
+            &pname,
+            "Killing",
+            format!("Container {name} failed liveness probe, will be restarted"),
+        ));
         self.workers.get_mut(&pod).expect("worker").ready = false;
         self.send_sigterm(pod, grace, cx, fx);
     }

@@ -6,8 +6,8 @@ pub mod recorder;
 pub mod records;
 pub mod summary;
 
-pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, WatchLine};
 pub use recorder::Recorder;
+pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, WatchLine};
 pub use summary::{ClaimSummary, FaultSummary, ServiceSummary, Summary};
 
 use crate::engine::SimTime;

@@ -43,7 +43,10 @@ impl Recorder {
     /// A pod changed in the store at `now`.
     pub fn on_pod_change(&mut self, store: &Store, id: PodId, now: SimTime) {
         let pod = &store.pods[id.index()];
-        let rec = self.pods.entry(id).or_insert_with(|| new_record(store, pod));
+        let rec = self
+            .pods
+            .entry(id)
+            .or_insert_with(|| new_record(store, pod));
         update_record(rec, store, pod, now);
         let line = WatchLine {
             time: now,
@@ -51,10 +54,21 @@ impl Recorder {
             ready: format!("{}/1", u8::from(pod.ready)),
             status: status_column(pod),
             restarts: pod.restarts,
-            node: pod.node.map_or("<none>".into(), |n| store.nodes[n.index()].meta.name.clone()),
+            node: pod.node.map_or("<none>".into(), |n| {
+                store.nodes[n.index()].meta.name.clone()
+            }),
             ip: pod.ip.clone().unwrap_or_else(|| "<none>".into()),
         };
-        let changed = self.last.get(&id).is_none_or(|l| (&l.ready, &l.status, l.restarts, &l.node, &l.ip) != (&line.ready, &line.status, line.restarts, &line.node, &line.ip));
+        let changed = self.last.get(&id).is_none_or(|l| {
+            (&l.ready, &l.status, l.restarts, &l.node, &l.ip)
+                != (
+                    &line.ready,
+                    &line.status,
+                    line.restarts,
+                    &line.node,
+                    &line.ip,
+                )
+        });
         if changed && pod.meta.exists() {
             self.last.insert(id, line.clone());
             self.watch.push(line);
@@ -69,11 +83,22 @@ impl Recorder {
 
 fn new_record(store: &Store, pod: &Pod) -> PodRecord {
     let owner = match pod.meta.owner {
-        Some(Owner::ReplicaSet(rs)) => format!("ReplicaSet/{}", store.replica_sets[rs.index()].meta.name),
-        Some(Owner::Deployment(d)) => format!("Deployment/{}", store.deployments[d.index()].meta.name),
+        Some(Owner::ReplicaSet(rs)) => {
+            format!("ReplicaSet/{}", store.replica_sets[rs.index()].meta.name)
+        }
+        Some(Owner::Deployment(d)) => {
+            format!("Deployment/{}", store.deployments[d.index()].meta.name)
+        }
         None => String::new(),
     };
-    PodRecord { pod: pod.meta.name.clone(), namespace: pod.meta.namespace.clone(), uid: pod.meta.uid.clone(), owner, created: pod.meta.created, ..Default::default() }
+    PodRecord {
+        pod: pod.meta.name.clone(),
+        namespace: pod.meta.namespace.clone(),
+        uid: pod.meta.uid.clone(),
+        owner,
+        created: pod.meta.created,
+        ..Default::default()
+    }
 }
 
 fn update_record(rec: &mut PodRecord, store: &Store, pod: &Pod, now: SimTime) {

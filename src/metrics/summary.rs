@@ -74,8 +74,19 @@ pub fn summarize_service(name: &str, requests: &[&RequestRecord]) -> ServiceSumm
             (_, Some(_)) => {}
         }
     }
-    let availability = if total == 0 { 1.0 } else { (total - failed) as f64 / total as f64 };
-    ServiceSummary { name: name.to_string(), requests: total, failed, availability, downtime_ms, longest_outage_ms }
+    let availability = if total == 0 {
+        1.0
+    } else {
+        (total - failed) as f64 / total as f64
+    };
+    ServiceSummary {
+        name: name.to_string(),
+        requests: total,
+        failed,
+        availability,
+        downtime_ms,
+        longest_outage_ms,
+    }
 }
 
 /// Time from `at` until the service first answers a request sent at or after `at`.
@@ -92,7 +103,13 @@ mod tests {
     use super::*;
 
     fn req(t_ms: u64, outcome: Outcome, latency_ms: u64) -> RequestRecord {
-        RequestRecord { time: SimTime(t_ms), service: "s".into(), outcome, latency_ms, pod: None }
+        RequestRecord {
+            time: SimTime(t_ms),
+            service: "s".into(),
+            outcome,
+            latency_ms,
+            pod: None,
+        }
     }
 
     #[test]
@@ -115,7 +132,11 @@ mod tests {
 
     #[test]
     fn recovery_counts_until_the_first_answer_to_a_request_sent_after_the_fault() {
-        let rs = [req(0, Outcome::Ok, 5), req(1000, Outcome::Ok, 14_000), req(2000, Outcome::Ok, 5)];
+        let rs = [
+            req(0, Outcome::Ok, 5),
+            req(1000, Outcome::Ok, 14_000),
+            req(2000, Outcome::Ok, 5),
+        ];
         let refs: Vec<_> = rs.iter().collect();
         assert_eq!(recovery_after(SimTime(500), &refs), Some(14_500));
         assert_eq!(recovery_after(SimTime(9000), &refs), None);

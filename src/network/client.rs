@@ -21,10 +21,23 @@ use rand_chacha::ChaCha8Rng;
 pub enum ClientTimer {
     /// Send the next request of client `0`.
     Send(usize),
-    /// A waiting request is due to be answered by `pod`'s run `run`.
-    Answer { client: usize, sent: SimTime, pod: PodId, run: u32 },
+    /// A waiting request is due to be answered.
+    Answer(Waiting),
     /// TCP retransmits the SYN of a request sent at `sent` (attempt 1 is the first retransmission).
-    Syn { client: usize, sent: SimTime, attempt: u32 },
+    Syn {
+        client: usize,
+        sent: SimTime,
+        attempt: u32,
+    },
+}
+
+/// A request connected to run `run` of `pod`'s program, waiting for its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    pub client: usize,
+    pub sent: SimTime,
+    pub pod: PodId,
+    pub run: u32,
 }
 
 /// SYN retransmissions before the connect fails (Linux `net.ipv4.tcp_syn_retries`).
@@ -58,14 +71,37 @@ pub struct Clients {
 impl Clients {
     /// Resolves the `attempt`-th SYN (0: the first) of a request from `client` sent at `sent`, now.
     #[allow(clippy::too_many_arguments)]
-    pub fn send(&self, client: usize, sent: SimTime, attempt: u32, store: &Store, proxy: &Proxy, runtime: &Runtime, apps: &[AppSpec], rng: &mut ChaCha8Rng, now: SimTime) -> Resolution {
+    pub fn send(
+        &self,
+        client: usize,
+        sent: SimTime,
+        attempt: u32,
+        store: &Store,
+        proxy: &Proxy,
+        runtime: &Runtime,
+        apps: &[AppSpec],
+        rng: &mut ChaCha8Rng,
+        now: SimTime,
+    ) -> Resolution {
         let spec = &self.specs[client];
         let elapsed = now.since_ms(sent);
-        let record = |outcome, latency_ms, pod: Option<String>| RequestRecord { time: sent, service: spec.service.clone(), outcome, latency_ms, pod };
+        let record = |outcome, latency_ms, pod: Option<String>| RequestRecord {
+            time: sent,
+            service: spec.service.clone(),
+            outcome,
+            latency_ms,
+            pod,
+        };
         let svc = self.services[client];
         let usable = usable(proxy.endpoints(svc));
         if usable.is_empty() {
-            return self.no_endpoint(client, sent, attempt, store.services[svc.index()].kind, elapsed);
+            return self.no_endpoint(
+                client,
+                sent,
+                attempt,
+                store.services[svc.index()].kind,
+                elapsed,
+            );
         }
         let ep = usable[rng.random_range(0..usable.len())];
         let name = store.pods[ep.pod.index()].meta.name.clone();
@@ -76,7 +112,10 @@ impl Clients {
                 let answer = p.serve_at.max(now).plus_ms(latency);
                 if answer.since_ms(sent) > spec.timeout_ms {
                     let at = sent.plus_ms(spec.timeout_ms);
-                    return Resolution::Done(record(Outcome::Timeout, spec.timeout_ms, Some(name)), at);
+                    return Resolution::Done(
+                        record(Outcome::Timeout, spec.timeout_ms, Some(name)),
+                        at,
+                    );
                 }
                 Resolution::Wait(answer, ep.pod, p.run())
             }
@@ -85,15 +124,30 @@ impl Clients {
 
     /// No endpoint: refused in the cluster; through a load balancer the SYN is lost and retransmitted,
     /// until the retries or the client's timeout run out.
-    fn no_endpoint(&self, client: usize, sent: SimTime, attempt: u32, kind: ServiceType, elapsed: u64) -> Resolution {
+    fn no_endpoint(
+        &self,
+        client: usize,
+        sent: SimTime,
+        attempt: u32,
+        kind: ServiceType,
+        elapsed: u64,
+    ) -> Resolution {
         let spec = &self.specs[client];
-        let record = |outcome, latency_ms| RequestRecord { time: sent, service: spec.service.clone(), outcome, latency_ms, pod: None };
+        let record = |outcome, latency_ms| RequestRecord {
+            time: sent,
+            service: spec.service.clone(),
+            outcome,
+            latency_ms,
+            pod: None,
+        };
         if kind != ServiceType::LoadBalancer {
             return Resolution::Done(record(Outcome::Refused, elapsed), sent.plus_ms(elapsed));
         }
         let next = syn_time(sent, attempt + 1);
         if attempt >= TCP_SYN_RETRIES || next.since_ms(sent) >= spec.timeout_ms {
-            let give_up = spec.timeout_ms.min(syn_time(sent, TCP_SYN_RETRIES + 1).since_ms(sent));
+            let give_up = spec
+                .timeout_ms
+                .min(syn_time(sent, TCP_SYN_RETRIES + 1).since_ms(sent));
             return Resolution::Done(record(Outcome::Timeout, give_up), sent.plus_ms(give_up));
         }
         Resolution::Retransmit(next, attempt + 1)
@@ -101,11 +155,31 @@ impl Clients {
 
     /// The answer is due: it arrives if the same run of the program is still alive and listening,
     /// else the connection was reset (counted as refused).
-    pub fn answer(&self, client: usize, sent: SimTime, pod: PodId, run: u32, store: &Store, runtime: &Runtime, now: SimTime) -> RequestRecord {
+    pub fn answer(
+        &self,
+        w: Waiting,
+        store: &Store,
+        runtime: &Runtime,
+        now: SimTime,
+    ) -> RequestRecord {
+        let Waiting {
+            client,
+            sent,
+            pod,
+            run,
+        } = w;
         let spec = &self.specs[client];
-        let alive = runtime.process(pod).is_some_and(|p| p.run() == run && p.died.is_none() && !p.closed);
+        let alive = runtime
+            .process(pod)
+            .is_some_and(|p| p.run() == run && p.died.is_none() && !p.closed);
         let outcome = if alive { Outcome::Ok } else { Outcome::Refused };
-        RequestRecord { time: sent, service: spec.service.clone(), outcome, latency_ms: now.since_ms(sent), pod: Some(store.pods[pod.index()].meta.name.clone()) }
+        RequestRecord {
+            time: sent,
+            service: spec.service.clone(),
+            outcome,
+            latency_ms: now.since_ms(sent),
+            pod: Some(store.pods[pod.index()].meta.name.clone()),
+        }
     }
 
     /// When client `client` sends next, after a request sent at `sent` settled at `settled`.
@@ -125,10 +199,15 @@ fn usable(endpoints: &[Endpoint]) -> Vec<&Endpoint> {
     if !ready.is_empty() {
         return ready;
     }
-    endpoints.iter().filter(|e| e.serving && e.terminating).collect()
+    endpoints
+        .iter()
+        .filter(|e| e.serving && e.terminating)
+        .collect()
 }
 
 fn app_latency(store: &Store, pod: PodId, apps: &[AppSpec]) -> Dist {
     let labels = &store.pods[pod.index()].meta.labels;
-    apps.iter().find(|a| crate::api::selector_matches(&a.match_labels, labels)).map_or(Dist::Const(5), |a| a.latency.clone())
+    apps.iter()
+        .find(|a| crate::api::selector_matches(&a.match_labels, labels))
+        .map_or(Dist::Const(5), |a| a.latency.clone())
 }

@@ -46,7 +46,8 @@ impl Proxy {
             self.started = true;
             self.tokens_ms = BURST_SYNCS * min_sync_ms;
         }
-        self.tokens_ms = (self.tokens_ms + now.since_ms(self.refilled_at)).min(BURST_SYNCS * min_sync_ms);
+        self.tokens_ms =
+            (self.tokens_ms + now.since_ms(self.refilled_at)).min(BURST_SYNCS * min_sync_ms);
         self.refilled_at = now;
     }
 
@@ -64,7 +65,13 @@ impl Proxy {
     }
 
     /// A sync starts: snapshot the endpoints; the rules are applied `sync_ms` later.
-    pub fn on_sync(&mut self, store: &Store, now: SimTime, min_sync_ms: u64, sync_ms: u64) -> (SimTime, ProxyTimer) {
+    pub fn on_sync(
+        &mut self,
+        store: &Store,
+        now: SimTime,
+        min_sync_ms: u64,
+        sync_ms: u64,
+    ) -> (SimTime, ProxyTimer) {
         self.refill(now, min_sync_ms);
         self.tokens_ms = self.tokens_ms.saturating_sub(min_sync_ms);
         self.dirty = false;
@@ -79,7 +86,12 @@ impl Proxy {
     }
 
     /// The rules are written; returns when to sync again if changes arrived meanwhile.
-    pub fn on_applied(&mut self, rules: BTreeMap<SvcId, Vec<Endpoint>>, now: SimTime, min_sync_ms: u64) -> Option<SimTime> {
+    pub fn on_applied(
+        &mut self,
+        rules: BTreeMap<SvcId, Vec<Endpoint>>,
+        now: SimTime,
+        min_sync_ms: u64,
+    ) -> Option<SimTime> {
         self.programmed = rules;
         self.busy_until = None;
         if self.dirty {
@@ -100,7 +112,9 @@ mod tests {
         let store = Store::new(crate::engine::Streams::new(1, 0).stream("t"));
         assert_eq!(p.on_change(SimTime(10_000), 1_000), Some(SimTime(10_000)));
         let (done, t) = p.on_sync(&store, SimTime(10_000), 1_000, 100);
-        let ProxyTimer::Applied(rules) = t else { panic!() };
+        let ProxyTimer::Applied(rules) = t else {
+            panic!()
+        };
         assert_eq!(p.on_applied(rules.clone(), done, 1_000), None);
         assert_eq!(p.on_change(SimTime(10_200), 1_000), Some(SimTime(10_200)));
         let (done, _) = p.on_sync(&store, SimTime(10_200), 1_000, 100);

@@ -64,14 +64,22 @@ mod tests {
     #[test]
     fn uniform_draws_stay_within_bounds() {
         let mut rng = Streams::new(1, 0).stream("t");
-        let d = Dist::Uniform { lo_ms: 100, hi_ms: 200 };
-        assert!((0..1000).map(|_| d.sample(&mut rng)).all(|x| (100..=200).contains(&x)));
+        let d = Dist::Uniform {
+            lo_ms: 100,
+            hi_ms: 200,
+        };
+        assert!((0..1000)
+            .map(|_| d.sample(&mut rng))
+            .all(|x| (100..=200).contains(&x)));
     }
 
     #[test]
     fn a_lognormal_has_the_median_and_p99_it_was_given() {
         let mut rng = Streams::new(1, 0).stream("t");
-        let d = Dist::Lognormal { median_ms: 2_000, p99_ms: 20_000 };
+        let d = Dist::Lognormal {
+            median_ms: 2_000,
+            p99_ms: 20_000,
+        };
         let mut xs: Vec<u64> = (0..20_000).map(|_| d.sample(&mut rng)).collect();
         xs.sort_unstable();
         let median = xs[10_000] as f64;

@@ -76,10 +76,10 @@ pub enum ScenarioError {
     ManifestFile {
         file: String,
         path: String,
-        source: ManifestError,
+        source: Box<ManifestError>,
     },
 
     /// An inline manifest was rejected (its source reads `FILE: manifests[i]`).
     #[error(transparent)]
-    InlineManifest(ManifestError),
+    InlineManifest(Box<ManifestError>),
 }

@@ -134,8 +134,16 @@ fn app(item: &Field, index: &Index) -> Result<AppSpec> {
         serve_after,
         crash_recovery: dist("crash-recovery", Dist::Const(0))?,
         latency: dist("latency", Dist::Const(5))?,
-        image_size_bytes: f.opt("image-size").map(|q| q.bytes()).transpose()?.unwrap_or(100 << 20),
-        data_lock: f.opt("data-lock").map(|b| b.bool()).transpose()?.unwrap_or(false),
+        image_size_bytes: f
+            .opt("image-size")
+            .map(|q| q.bytes())
+            .transpose()?
+            .unwrap_or(100 << 20),
+        data_lock: f
+            .opt("data-lock")
+            .map(|b| b.bool())
+            .transpose()?
+            .unwrap_or(false),
         on_sigterm: f
             .opt("on-sigterm")
             .map(|s| on_sigterm(&s))

@@ -13,8 +13,17 @@ use std::path::Path;
 /// document (a mapping with apiVersion and kind).
 pub(crate) fn load_all(list: Option<Field>, base: &Path) -> Result<Vec<Loaded>> {
     let mut objects = Vec::new();
-    for item in list.map(|f| f.list()).transpose()?.unwrap_or_default() {
-        objects.extend(load_one(&item, base)?);
+    let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
+    for item in &items {
+        objects.extend(load_one(item, base)?);
+    }
+    // The same object in two files is rejected like a second `kubectl create` of it.
+    if let (Err(e), Some(first)) = (manifest::check_duplicates(&objects), items.first()) {
+        return Err(ScenarioError::ManifestFile {
+            file: first.file.to_string(),
+            path: "manifests".into(),
+            source: Box::new(e),
+        });
     }
     Ok(objects)
 }
@@ -25,13 +34,14 @@ fn load_one(item: &Field, base: &Path) -> Result<Vec<Loaded>> {
             .map_err(|source| ScenarioError::ManifestFile {
                 file: item.file.to_string(),
                 path: item.path.clone(),
-                source,
+                source: Box::new(source),
             }),
         serde_yaml_ng::Value::Mapping(_) => {
             let text = serde_yaml_ng::to_string(item.value)
                 .map_err(|e| item.invalid(format!("cannot re-serialize: {e}")))?;
             let source = format!("{}: {}", item.file, item.path);
-            manifest::parse_str(&text, &source).map_err(ScenarioError::InlineManifest)
+            manifest::parse_str(&text, &source)
+                .map_err(|e| ScenarioError::InlineManifest(Box::new(e)))
         }
         _ => Err(item
             .wrong_type("a file name or an inline manifest (a mapping with apiVersion and kind)")),

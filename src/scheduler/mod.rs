@@ -25,7 +25,14 @@ pub struct Scheduler {
 
 impl Scheduler {
     /// One scheduling cycle for `pod`: filter, score, pick, bind (or report FailedScheduling and back off).
-    pub fn schedule(&mut self, store: &Store, pod: PodId, backoff: (u64, u64), rng: &mut ChaCha8Rng, now: SimTime) -> Effects<Retry> {
+    pub fn schedule(
+        &mut self,
+        store: &Store,
+        pod: PodId,
+        backoff: (u64, u64),
+        rng: &mut ChaCha8Rng,
+        now: SimTime,
+    ) -> Effects<Retry> {
         let mut fx = Effects::default();
         let p = &store.pods[pod.index()];
         if !p.meta.exists() || p.node.is_some() || p.meta.deletion.is_some() {
@@ -38,13 +45,30 @@ impl Scheduler {
             *n += 1;
             let wait_ms = (backoff.0 << (*n - 1).min(20)).min(backoff.1);
             let msg = plugins::failure_message(store.nodes.len(), &reasons);
-            fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "FailedScheduling", msg));
+            fx.event(Event::new(
+                now,
+                "Pod",
+                &p.meta.namespace,
+                &p.meta.name,
+                "FailedScheduling",
+                msg,
+            ));
             fx.timer(now.plus_ms(wait_ms), Retry(pod));
             return fx;
         };
         self.attempts.remove(&pod);
         let node_name = &store.nodes[node.index()].meta.name;
-        fx.event(Event::new(now, "Pod", &p.meta.namespace, &p.meta.name, "Scheduled", format!("Successfully assigned {}/{} to {node_name}", p.meta.namespace, p.meta.name)));
+        fx.event(Event::new(
+            now,
+            "Pod",
+            &p.meta.namespace,
+            &p.meta.name,
+            "Scheduled",
+            format!(
+                "Successfully assigned {}/{} to {node_name}",
+                p.meta.namespace, p.meta.name
+            ),
+        ));
         fx.write(Write::BindPod { pod, node });
         fx
     }

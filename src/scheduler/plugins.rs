@@ -71,18 +71,32 @@ fn requested(store: &Store, node: NodeId, non_zero: bool) -> (u64, u64, u64) {
 }
 
 fn pod_requests(store: &Store, pod: PodId, non_zero: bool) -> (u64, u64) {
-    store.pods[pod.index()].spec.containers.iter().fold((0, 0), |(c, m), ct| {
-        let cpu = if non_zero && ct.cpu_milli == 0 { DEFAULT_MILLI_CPU_REQUEST } else { ct.cpu_milli };
-        let mem = if non_zero && ct.memory_bytes == 0 { DEFAULT_MEMORY_REQUEST } else { ct.memory_bytes };
-        (c + cpu, m + mem)
-    })
+    store.pods[pod.index()]
+        .spec
+        .containers
+        .iter()
+        .fold((0, 0), |(c, m), ct| {
+            let cpu = if non_zero && ct.cpu_milli == 0 {
+                DEFAULT_MILLI_CPU_REQUEST
+            } else {
+                ct.cpu_milli
+            };
+            let mem = if non_zero && ct.memory_bytes == 0 {
+                DEFAULT_MEMORY_REQUEST
+            } else {
+                ct.memory_bytes
+            };
+            (c + cpu, m + mem)
+        })
 }
 
 /// The node's score: the default profile's weighted sum (kk:pkg/scheduler/apis/config/v1/default_plugins.go)
 /// of the score plugins modelled here, each 0-100: NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
 /// ImageLocality (1).
 pub fn score(store: &Store, pod: PodId, node: NodeId) -> u64 {
-    least_allocated(store, pod, node) + balanced_allocation(store, pod, node) + image_locality(store, pod, node)
+    least_allocated(store, pod, node)
+        + balanced_allocation(store, pod, node)
+        + image_locality(store, pod, node)
 }
 
 /// NodeResourcesFit's LeastAllocated score (noderesources/least_allocated.go): per resource
@@ -91,7 +105,13 @@ pub fn least_allocated(store: &Store, pod: PodId, node: NodeId) -> u64 {
     let n = &store.nodes[node.index()];
     let (cpu, mem, _) = requested(store, node, true);
     let (pc, pm) = pod_requests(store, pod, true);
-    let least = |req: u64, alloc: u64| if alloc == 0 || req > alloc { 0 } else { (alloc - req) * 100 / alloc };
+    let least = |req: u64, alloc: u64| {
+        if alloc == 0 || req > alloc {
+            0
+        } else {
+            (alloc - req) * 100 / alloc
+        }
+    };
     (least(cpu + pc, n.cpu_milli) + least(mem + pm, n.memory_bytes)) / 2
 }
 
@@ -101,7 +121,13 @@ pub fn balanced_allocation(store: &Store, pod: PodId, node: NodeId) -> u64 {
     let n = &store.nodes[node.index()];
     let (cpu, mem, _) = requested(store, node, false);
     let (pc, pm) = pod_requests(store, pod, false);
-    let fraction = |req: u64, alloc: u64| if alloc == 0 { 1.0 } else { (req as f64 / alloc as f64).min(1.0) };
+    let fraction = |req: u64, alloc: u64| {
+        if alloc == 0 {
+            1.0
+        } else {
+            (req as f64 / alloc as f64).min(1.0)
+        }
+    };
     let std = (fraction(cpu + pc, n.cpu_milli) - fraction(mem + pm, n.memory_bytes)).abs() / 2.0;
     ((1.0 - std) * 100.0) as u64
 }
@@ -115,13 +141,27 @@ const IMAGE_MAX_CONTAINER_THRESHOLD: u64 = 1000 * MB;
 /// that have it, clamped to [23 MB, 1000 MB x containers] and mapped onto 0-100.
 pub fn image_locality(store: &Store, pod: PodId, node: NodeId) -> u64 {
     let containers = &store.pods[pod.index()].spec.containers;
-    let total_nodes = store.nodes.iter().filter(|n| n.meta.exists()).count().max(1) as f64;
+    let total_nodes = store
+        .nodes
+        .iter()
+        .filter(|n| n.meta.exists())
+        .count()
+        .max(1) as f64;
     let sum: u64 = containers
         .iter()
         .filter_map(|c| {
             let name = crate::api::normalized_image(&c.image);
-            let size = store.nodes[node.index()].images.iter().find(|(n, _)| *n == name)?.1;
-            let spread = store.nodes.iter().filter(|n| n.images.iter().any(|(i, _)| *i == name)).count() as f64 / total_nodes;
+            let size = store.nodes[node.index()]
+                .images
+                .iter()
+                .find(|(n, _)| *n == name)?
+                .1;
+            let spread = store
+                .nodes
+                .iter()
+                .filter(|n| n.images.iter().any(|(i, _)| *i == name))
+                .count() as f64
+                / total_nodes;
             Some((size as f64 * spread) as u64)
         })
         .sum();
@@ -144,6 +184,10 @@ mod tests {
     fn image_locality_scores_a_420mi_image_on_one_of_three_nodes_as_11() {
         // 420 MiB x 1/3 = 140 MiB; (140 - 23) * 100 / (1000 - 23) = 11.
         let sum = 420 * MB / 3;
-        assert_eq!(100 * (sum - IMAGE_MIN_THRESHOLD) / (IMAGE_MAX_CONTAINER_THRESHOLD - IMAGE_MIN_THRESHOLD), 11);
+        assert_eq!(
+            100 * (sum - IMAGE_MIN_THRESHOLD)
+                / (IMAGE_MAX_CONTAINER_THRESHOLD - IMAGE_MIN_THRESHOLD),
+            11
+        );
     }
 }

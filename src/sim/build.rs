@@ -29,7 +29,10 @@ pub fn build(scenario: &Scenario, seed: u64) -> Result<World<'_>, RunError> {
         pv: Default::default(),
         adc: Default::default(),
         proxy: Proxy::default(),
-        clients: Clients { specs: Vec::new(), services: Vec::new() },
+        clients: Clients {
+            specs: Vec::new(),
+            services: Vec::new(),
+        },
         rngs: Rngs::new(&streams),
         recorder: Default::default(),
         events: Vec::new(),
@@ -58,10 +61,22 @@ fn add_nodes(world: &mut World, streams: &Streams) {
             labels.insert("topology.kubernetes.io/zone".into(), zone.clone());
         }
         let meta = world.store.new_meta(&spec.name, "", labels, SimTime::ZERO);
-        let node = Node { meta, cpu_milli: spec.cpu_milli, memory_bytes: spec.memory_bytes, pods: spec.pods, taints: Vec::new(), unschedulable: false, ready: true, volumes_in_use: Vec::new(), images: Vec::new() };
+        let node = Node {
+            meta,
+            cpu_milli: spec.cpu_milli,
+            memory_bytes: spec.memory_bytes,
+            pods: spec.pods,
+            taints: Vec::new(),
+            unschedulable: false,
+            ready: true,
+            volumes_in_use: Vec::new(),
+            images: Vec::new(),
+        };
         let id = world.store.add_node(node);
         let period = world.scenario.timings.pleg_relist_period_ms.max(1);
-        world.kubelets.push(Kubelet::new(id, phases.random_range(0..period)));
+        world
+            .kubelets
+            .push(Kubelet::new(id, phases.random_range(0..period)));
     }
 }
 
@@ -69,7 +84,12 @@ fn default_class(world: &World) -> Option<String> {
     world.scenario.objects.iter().find_map(|l| match &l.object {
         Object::StorageClass(sc) => {
             let ann = sc.metadata.annotations.as_ref()?;
-            let default = ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"].iter().any(|k| ann.get(*k).map(String::as_str) == Some("true"));
+            let default = [
+                "storageclass.kubernetes.io/is-default-class",
+                "storageclass.beta.kubernetes.io/is-default-class",
+            ]
+            .iter()
+            .any(|k| ann.get(*k).map(String::as_str) == Some("true"));
             default.then(|| sc.metadata.name.clone()).flatten()
         }
         _ => None,
@@ -102,10 +122,17 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
         Object::PersistentVolumeClaim(c) => {
             let meta = convert::meta(&mut world.store, &c.metadata, now);
             let class = default_class(world);
-            world.store.add_claim(convert::claim(c, meta, class.as_deref()));
+            world
+                .store
+                .add_claim(convert::claim(c, meta, class.as_deref()));
         }
         Object::StorageClass(_) | Object::ConfigMap(_) | Object::Secret(_) => {}
-        other => return Err(RunError::Unsupported { file: loaded.source.clone(), kind: kind_name(other) }),
+        other => {
+            return Err(RunError::Unsupported {
+                file: loaded.source.clone(),
+                kind: kind_name(other),
+            })
+        }
     }
     Ok(())
 }
@@ -121,7 +148,10 @@ fn strategy(s: Option<&k8s_openapi::api::apps::v1::DeploymentStrategy>) -> Strat
         Some("Recreate") => Strategy::Recreate,
         _ => {
             let ru = s.and_then(|s| s.rolling_update.as_ref());
-            Strategy::RollingUpdate { max_surge: show(ru.and_then(|r| r.max_surge.as_ref()), "25%"), max_unavailable: show(ru.and_then(|r| r.max_unavailable.as_ref()), "25%") }
+            Strategy::RollingUpdate {
+                max_surge: show(ru.and_then(|r| r.max_surge.as_ref()), "25%"),
+                max_unavailable: show(ru.and_then(|r| r.max_unavailable.as_ref()), "25%"),
+            }
         }
     }
 }

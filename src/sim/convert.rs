@@ -19,18 +19,38 @@ fn labels(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> 
 /// A pod template's labels and spec.
 pub fn template(t: &core::PodTemplateSpec) -> PodTemplate {
     let labels = t.metadata.as_ref().map(labels).unwrap_or_default();
-    PodTemplate { labels, spec: pod_spec(t.spec.as_ref()) }
+    PodTemplate {
+        labels,
+        spec: pod_spec(t.spec.as_ref()),
+    }
 }
 
 /// The parts of a PodSpec the model reads (defaults were applied when loading).
 pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
     let Some(s) = spec else {
-        return PodSpec { containers: Vec::new(), termination_grace_period_ms: 30_000, node_selector: BTreeMap::new(), tolerations: Vec::new(), claims: Vec::new(), node_name: None };
+        return PodSpec {
+            containers: Vec::new(),
+            termination_grace_period_ms: 30_000,
+            node_selector: BTreeMap::new(),
+            tolerations: Vec::new(),
+            claims: Vec::new(),
+            node_name: None,
+        };
     };
-    let claims = s.volumes.iter().flatten().filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone())).collect();
+    let claims = s
+        .volumes
+        .iter()
+        .flatten()
+        .filter_map(|v| {
+            v.persistent_volume_claim
+                .as_ref()
+                .map(|c| c.claim_name.clone())
+        })
+        .collect();
     PodSpec {
         containers: s.containers.iter().map(container).collect(),
-        termination_grace_period_ms: s.termination_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000,
+        termination_grace_period_ms: s.termination_grace_period_seconds.unwrap_or(30).max(0) as u64
+            * 1000,
         node_selector: s.node_selector.clone().unwrap_or_default(),
         tolerations: s.tolerations.iter().flatten().map(toleration).collect(),
         claims,
@@ -40,8 +60,14 @@ pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
 
 fn container(c: &core::Container) -> Container {
     let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-    let cpu_milli = requests.and_then(|r| r.get("cpu")).and_then(|q| parse_cpu_milli(q).ok()).unwrap_or(0);
-    let memory_bytes = requests.and_then(|r| r.get("memory")).and_then(|q| parse_bytes(q).ok()).unwrap_or(0);
+    let cpu_milli = requests
+        .and_then(|r| r.get("cpu"))
+        .and_then(|q| parse_cpu_milli(q).ok())
+        .unwrap_or(0);
+    let memory_bytes = requests
+        .and_then(|r| r.get("memory"))
+        .and_then(|q| parse_bytes(q).ok())
+        .unwrap_or(0);
     let pull_policy = match c.image_pull_policy.as_deref() {
         Some("Always") => PullPolicy::Always,
         Some("Never") => PullPolicy::Never,
@@ -106,12 +132,26 @@ pub fn service(s: &core::Service, meta: Meta) -> Service {
 /// A PersistentVolumeClaim (storage request parsed; access modes mapped).
 pub fn claim(c: &core::PersistentVolumeClaim, meta: Meta, default_class: Option<&str>) -> Claim {
     let spec = c.spec.clone().unwrap_or_default();
-    let request_bytes = spec.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get("storage")).and_then(|q| parse_bytes(q).ok()).unwrap_or(0);
+    let request_bytes = spec
+        .resources
+        .as_ref()
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| r.get("storage"))
+        .and_then(|q| parse_bytes(q).ok())
+        .unwrap_or(0);
     Claim {
         meta,
-        storage_class: spec.storage_class_name.clone().or(default_class.map(str::to_string)),
+        storage_class: spec
+            .storage_class_name
+            .clone()
+            .or(default_class.map(str::to_string)),
         request_bytes,
-        access_modes: spec.access_modes.iter().flatten().filter_map(|m| access_mode(m)).collect(),
+        access_modes: spec
+            .access_modes
+            .iter()
+            .flatten()
+            .filter_map(|m| access_mode(m))
+            .collect(),
         phase: ClaimPhase::Pending,
         volume: None,
         capacity_bytes: None,
@@ -129,7 +169,11 @@ fn access_mode(m: &str) -> Option<AccessMode> {
 }
 
 /// Metadata for an object loaded from a manifest at `now`.
-pub fn meta(store: &mut Store, m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, now: SimTime) -> Meta {
+pub fn meta(
+    store: &mut Store,
+    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    now: SimTime,
+) -> Meta {
     let name = m.name.clone().unwrap_or_default();
     let ns = m.namespace.clone().unwrap_or_else(|| "default".into());
     let mut meta = store.new_meta(&name, &ns, labels(m), now);

@@ -27,7 +27,9 @@ impl World<'_> {
                 }
                 self.enqueue(Target::ReplicaSet(crate::api::RsId(change.id)), at)
             }
-            Kind::Deployment => self.enqueue(Target::Deployment(crate::api::DeployId(change.id)), at),
+            Kind::Deployment => {
+                self.enqueue(Target::Deployment(crate::api::DeployId(change.id)), at)
+            }
             Kind::Service => {
                 self.enqueue(Target::Endpoints(SvcId(change.id)), at)?;
                 self.enqueue(Target::Proxy, at)
@@ -41,8 +43,18 @@ impl World<'_> {
     fn on_pod_changed(&mut self, id: PodId, at: crate::engine::SimTime) -> Result<(), WorldError> {
         self.recorder.on_pod_change(&self.store, id, self.cal.now());
         let pod = &self.store.pods[id.index()];
-        let (owner, node, unscheduled) = (pod.meta.owner, pod.node, pod.node.is_none() && pod.meta.exists());
-        let claims: Vec<PvId> = pod.spec.claims.iter().filter_map(|c| self.store.claim_by_name(&pod.meta.namespace, c)).filter_map(|c| self.store.claims[c.index()].volume).collect();
+        let (owner, node, unscheduled) = (
+            pod.meta.owner,
+            pod.node,
+            pod.node.is_none() && pod.meta.exists(),
+        );
+        let claims: Vec<PvId> = pod
+            .spec
+            .claims
+            .iter()
+            .filter_map(|c| self.store.claim_by_name(&pod.meta.namespace, c))
+            .filter_map(|c| self.store.claims[c.index()].volume)
+            .collect();
         let ns = pod.meta.namespace.clone();
         if let Some(Owner::ReplicaSet(rs)) = owner {
             self.enqueue(Target::ReplicaSet(rs), at)?;
@@ -56,7 +68,10 @@ impl World<'_> {
         for v in claims {
             self.enqueue_attach_detach(v, at)?;
         }
-        let services: Vec<SvcId> = (0..self.store.services.len() as u32).map(SvcId).filter(|s| self.store.services[s.index()].meta.namespace == ns).collect();
+        let services: Vec<SvcId> = (0..self.store.services.len() as u32)
+            .map(SvcId)
+            .filter(|s| self.store.services[s.index()].meta.namespace == ns)
+            .collect();
         for s in services {
             self.enqueue(Target::Endpoints(s), at)?;
         }
@@ -64,12 +79,21 @@ impl World<'_> {
     }
 
     /// The attach/detach reconciler runs every 100 ms: a change is seen at its next loop.
-    fn enqueue_attach_detach(&mut self, v: PvId, at: crate::engine::SimTime) -> Result<(), WorldError> {
-        let tick = crate::controllers::next_tick(at, self.scenario.timings.attach_detach_reconcile_ms);
+    fn enqueue_attach_detach(
+        &mut self,
+        v: PvId,
+        at: crate::engine::SimTime,
+    ) -> Result<(), WorldError> {
+        let tick =
+            crate::controllers::next_tick(at, self.scenario.timings.attach_detach_reconcile_ms);
         self.enqueue(Target::AttachDetach(v), tick)
     }
 
-    fn on_claim_changed(&mut self, id: PvcId, at: crate::engine::SimTime) -> Result<(), WorldError> {
+    fn on_claim_changed(
+        &mut self,
+        id: PvcId,
+        at: crate::engine::SimTime,
+    ) -> Result<(), WorldError> {
         self.enqueue(Target::Claim(id), at)?;
         if let Some(v) = self.store.claims[id.index()].volume {
             self.on_volume_changed(v, at)?;
@@ -77,7 +101,11 @@ impl World<'_> {
         Ok(())
     }
 
-    fn on_volume_changed(&mut self, id: PvId, at: crate::engine::SimTime) -> Result<(), WorldError> {
+    fn on_volume_changed(
+        &mut self,
+        id: PvId,
+        at: crate::engine::SimTime,
+    ) -> Result<(), WorldError> {
         self.enqueue_attach_detach(id, at)?;
         for n in 0..self.kubelets.len() as u32 {
             self.enqueue(Target::KubeletVolumes(NodeId(n)), at)?;
@@ -85,8 +113,15 @@ impl World<'_> {
         Ok(())
     }
 
-    fn on_node_changed(&mut self, id: NodeId, at: crate::engine::SimTime) -> Result<(), WorldError> {
-        let attached: Vec<PvId> = (0..self.store.volumes.len() as u32).map(PvId).filter(|v| self.store.volumes[v.index()].attached_to.contains(&id)).collect();
+    fn on_node_changed(
+        &mut self,
+        id: NodeId,
+        at: crate::engine::SimTime,
+    ) -> Result<(), WorldError> {
+        let attached: Vec<PvId> = (0..self.store.volumes.len() as u32)
+            .map(PvId)
+            .filter(|v| self.store.volumes[v.index()].attached_to.contains(&id))
+            .collect();
         for v in attached {
             self.enqueue_attach_detach(v, at)?;
         }
@@ -118,27 +153,51 @@ impl World<'_> {
         let now = self.cal.now();
         let s = self.scenario;
         match target {
-            Target::ReplicaSet(rs) => self.apply(replicaset::sync(&self.store, rs, now), Ev::RsRequeue),
-            Target::Deployment(d) => self.apply(deployment::sync(&self.store, d, now), |_| Ev::Wake),
-            Target::Endpoints(svc) => self.apply(endpointslice::sync(&self.store, svc, now), |_| Ev::Wake),
+            Target::ReplicaSet(rs) => {
+                self.apply(replicaset::sync(&self.store, rs, now), Ev::RsRequeue)
+            }
+            Target::Deployment(d) => {
+                self.apply(deployment::sync(&self.store, d, now), |_| Ev::Wake)
+            }
+            Target::Endpoints(svc) => {
+                self.apply(endpointslice::sync(&self.store, svc, now), |_| Ev::Wake)
+            }
             Target::Claim(c) => {
-                let fx = self.pv.sync(&self.store, c, &s.storage_classes, &mut self.rngs.storage, now);
+                let fx = self.pv.sync(
+                    &self.store,
+                    c,
+                    &s.storage_classes,
+                    &mut self.rngs.storage,
+                    now,
+                );
                 self.apply(fx, Ev::Provisioned)
             }
             Target::AttachDetach(v) => {
                 let spec = self.provisioner_of(v);
-                let fx = self.adc.reconcile(&self.store, v, &spec, &mut self.rngs.storage, now);
+                let fx = self
+                    .adc
+                    .reconcile(&self.store, v, &spec, &mut self.rngs.storage, now);
                 self.apply(fx, Ev::AttachDetach)
             }
             Target::Schedule(p) => {
-                let backoff = (s.timings.scheduler_backoff_initial_ms, s.timings.scheduler_backoff_max_ms);
-                let fx = self.scheduler.schedule(&self.store, p, backoff, &mut self.rngs.scheduler, now);
+                let backoff = (
+                    s.timings.scheduler_backoff_initial_ms,
+                    s.timings.scheduler_backoff_max_ms,
+                );
+                let fx =
+                    self.scheduler
+                        .schedule(&self.store, p, backoff, &mut self.rngs.scheduler, now);
                 self.apply(fx, Ev::Scheduler)
             }
-            Target::KubeletPod(node, pod) => self.kubelet_call(node, |k, cx| k.on_pod_change(pod, &s.apps, cx)),
+            Target::KubeletPod(node, pod) => {
+                self.kubelet_call(node, |k, cx| k.on_pod_change(pod, &s.apps, cx))
+            }
             Target::KubeletVolumes(node) => self.kubelet_call(node, |k, cx| k.on_volume_change(cx)),
             Target::Proxy => {
-                if let Some(at) = self.proxy.on_change(now, s.timings.kube_proxy_min_sync_period_ms) {
+                if let Some(at) = self
+                    .proxy
+                    .on_change(now, s.timings.kube_proxy_min_sync_period_ms)
+                {
                     self.schedule(at, Ev::Proxy(crate::network::ProxyTimer::Sync))?;
                 }
                 Ok(())
@@ -149,12 +208,28 @@ impl World<'_> {
     /// The provisioner behaviour of a volume's StorageClass.
     pub fn provisioner_of(&self, v: PvId) -> crate::scenario::ProvisionerSpec {
         let class = self.store.volumes[v.index()].storage_class.as_deref();
-        class.and_then(|c| self.scenario.storage_classes.get(c)).cloned().unwrap_or_else(crate::controllers::pv_controller::default_provisioner)
+        class
+            .and_then(|c| self.scenario.storage_classes.get(c))
+            .cloned()
+            .unwrap_or_else(crate::controllers::pv_controller::default_provisioner)
     }
 
     /// Calls the kubelet of `node` with its context and applies what it returns.
-    pub fn kubelet_call(&mut self, node: NodeId, f: impl FnOnce(&mut crate::kubelet::Kubelet, &mut Ctx) -> crate::api::Effects<crate::kubelet::Timer>) -> Result<(), WorldError> {
-        let mut cx = Ctx { store: &self.store, runtime: &mut self.runtime, timings: &self.scenario.timings, rng: &mut self.rngs.kubelet, now: self.cal.now() };
+    pub fn kubelet_call(
+        &mut self,
+        node: NodeId,
+        f: impl FnOnce(
+            &mut crate::kubelet::Kubelet,
+            &mut Ctx,
+        ) -> crate::api::Effects<crate::kubelet::Timer>,
+    ) -> Result<(), WorldError> {
+        let mut cx = Ctx {
+            store: &self.store,
+            runtime: &mut self.runtime,
+            timings: &self.scenario.timings,
+            rng: &mut self.rngs.kubelet,
+            now: self.cal.now(),
+        };
         let fx = f(&mut self.kubelets[node.index()], &mut cx);
         self.apply(fx, |t| Ev::Kubelet(node, t))
     }

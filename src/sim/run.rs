@@ -4,7 +4,10 @@ use super::world::{Ev, Target, World, WorldError};
 use crate::engine::SimTime;
 use crate::metrics::summary::{recovery_after, summarize_service};
 use crate::metrics::{FaultSummary, RequestRecord, RunOutput, Summary};
-use crate::network::{client::ClientTimer, ProxyTimer, Resolution};
+use crate::network::{
+    client::{ClientTimer, Waiting},
+    ProxyTimer, Resolution,
+};
 use crate::scenario::{FaultAction, Scenario};
 
 /// Why a run could not complete.
@@ -44,7 +47,9 @@ impl World<'_> {
             Ev::Scheduler(retry) => self.enqueue(Target::Schedule(retry.0), now),
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::Provisioned(p) => {
-                let fx = self.pv.on_provisioned(&self.store, p.0, &self.scenario.storage_classes, now);
+                let fx =
+                    self.pv
+                        .on_provisioned(&self.store, p.0, &self.scenario.storage_classes, now);
                 self.apply(fx, Ev::Provisioned)
             }
             Ev::AttachDetach(done) => {
@@ -52,16 +57,30 @@ impl World<'_> {
                 self.apply(fx, Ev::AttachDetach)
             }
             Ev::Proxy(ProxyTimer::Sync) => {
-                let (at, applied) = self.proxy.on_sync(&self.store, now, t.kube_proxy_min_sync_period_ms, t.kube_proxy_sync_ms);
+                let (at, applied) = self.proxy.on_sync(
+                    &self.store,
+                    now,
+                    t.kube_proxy_min_sync_period_ms,
+                    t.kube_proxy_sync_ms,
+                );
                 self.schedule(at, Ev::Proxy(applied))
             }
-            Ev::Proxy(ProxyTimer::Applied(rules)) => match self.proxy.on_applied(rules, now, t.kube_proxy_min_sync_period_ms) {
-                Some(at) => self.schedule(at, Ev::Proxy(ProxyTimer::Sync)),
-                None => Ok(()),
-            },
+            Ev::Proxy(ProxyTimer::Applied(rules)) => {
+                match self
+                    .proxy
+                    .on_applied(rules, now, t.kube_proxy_min_sync_period_ms)
+                {
+                    Some(at) => self.schedule(at, Ev::Proxy(ProxyTimer::Sync)),
+                    None => Ok(()),
+                }
+            }
             Ev::Client(ClientTimer::Send(c)) => self.on_send(c, now, 0),
-            Ev::Client(ClientTimer::Syn { client, sent, attempt }) => self.on_send(client, sent, attempt),
-            Ev::Client(ClientTimer::Answer { client, sent, pod, run }) => self.on_answer(client, sent, pod, run),
+            Ev::Client(ClientTimer::Syn {
+                client,
+                sent,
+                attempt,
+            }) => self.on_send(client, sent, attempt),
+            Ev::Client(ClientTimer::Answer(w)) => self.on_answer(w),
             Ev::Fault(i) => self.on_fault(i),
         }
     }
@@ -69,39 +88,80 @@ impl World<'_> {
     /// Sends (attempt 0) or retransmits the SYN of a request sent at `sent`.
     fn on_send(&mut self, c: usize, sent: SimTime, attempt: u32) -> Result<(), WorldError> {
         let now = self.cal.now();
-        let res = self.clients.send(c, sent, attempt, &self.store, &self.proxy, &self.runtime, &self.scenario.apps, &mut self.rngs.traffic, now);
+        let res = self.clients.send(
+            c,
+            sent,
+            attempt,
+            &self.store,
+            &self.proxy,
+            &self.runtime,
+            &self.scenario.apps,
+            &mut self.rngs.traffic,
+            now,
+        );
         // An open-loop client sends its next request on schedule whatever happens to this one.
         if attempt == 0 && !self.clients.specs[c].closed_loop {
-            self.schedule(self.clients.next_send(c, sent, now), Ev::Client(ClientTimer::Send(c)))?;
+            self.schedule(
+                self.clients.next_send(c, sent, now),
+                Ev::Client(ClientTimer::Send(c)),
+            )?;
         }
         match res {
             Resolution::Done(record, settled) => {
                 self.requests.push(record);
                 self.after_settled(c, sent, settled)
             }
-            Resolution::Wait(at, pod, run) => self.schedule(at, Ev::Client(ClientTimer::Answer { client: c, sent, pod, run })),
-            Resolution::Retransmit(at, attempt) => self.schedule(at, Ev::Client(ClientTimer::Syn { client: c, sent, attempt })),
+            Resolution::Wait(at, pod, run) => self.schedule(
+                at,
+                Ev::Client(ClientTimer::Answer(Waiting {
+                    client: c,
+                    sent,
+                    pod,
+                    run,
+                })),
+            ),
+            Resolution::Retransmit(at, attempt) => self.schedule(
+                at,
+                Ev::Client(ClientTimer::Syn {
+                    client: c,
+                    sent,
+                    attempt,
+                }),
+            ),
         }
     }
 
     /// A closed-loop client sends again after the pause.
-    fn after_settled(&mut self, c: usize, sent: SimTime, settled: SimTime) -> Result<(), WorldError> {
+    fn after_settled(
+        &mut self,
+        c: usize,
+        sent: SimTime,
+        settled: SimTime,
+    ) -> Result<(), WorldError> {
         if self.clients.specs[c].closed_loop {
-            self.schedule(self.clients.next_send(c, sent, settled), Ev::Client(ClientTimer::Send(c)))?;
+            self.schedule(
+                self.clients.next_send(c, sent, settled),
+                Ev::Client(ClientTimer::Send(c)),
+            )?;
         }
         Ok(())
     }
 
-    fn on_answer(&mut self, c: usize, sent: SimTime, pod: crate::api::PodId, run: u32) -> Result<(), WorldError> {
+    fn on_answer(&mut self, w: Waiting) -> Result<(), WorldError> {
         let now = self.cal.now();
-        let record = self.clients.answer(c, sent, pod, run, &self.store, &self.runtime, now);
+        let record = self.clients.answer(w, &self.store, &self.runtime, now);
         self.requests.push(record);
-        self.after_settled(c, sent, now)
+        self.after_settled(w.client, w.sent, now)
     }
 
     fn on_fault(&mut self, i: usize) -> Result<(), WorldError> {
         let now = self.cal.now();
-        let applied = crate::faults::apply(&self.scenario.faults[i].action, &self.store, &mut self.runtime, now);
+        let applied = crate::faults::apply(
+            &self.scenario.faults[i].action,
+            &self.store,
+            &mut self.runtime,
+            now,
+        );
         for w in applied.writes {
             self.store.apply(w, now);
         }
@@ -122,24 +182,56 @@ impl World<'_> {
         let (pods, watch) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
-        RunOutput { events, pods, requests, watch, faults: self.faults, summary }
+        RunOutput {
+            events,
+            pods,
+            requests,
+            watch,
+            faults: self.faults,
+            summary,
+        }
     }
 }
 
-fn summarize(s: &Scenario, seed: u64, events: u64, requests: &[RequestRecord], marks: &[crate::metrics::FaultMark]) -> Summary {
+fn summarize(
+    s: &Scenario,
+    seed: u64,
+    events: u64,
+    requests: &[RequestRecord],
+    marks: &[crate::metrics::FaultMark],
+) -> Summary {
     let mut names: Vec<&str> = s.traffic.iter().map(|t| t.service.as_str()).collect();
     names.dedup();
-    let of = |name: &str| requests.iter().filter(|r| r.service == name).collect::<Vec<_>>();
+    let of = |name: &str| {
+        requests
+            .iter()
+            .filter(|r| r.service == name)
+            .collect::<Vec<_>>()
+    };
     let services = names.iter().map(|n| summarize_service(n, &of(n))).collect();
     let faults = marks
         .iter()
         .zip(&s.faults)
         .map(|(m, f)| {
-            let svc = affected_service(s, &f.action).unwrap_or(names.first().copied().unwrap_or(""));
-            FaultSummary { at: m.at, action: m.action.clone(), target: m.target.clone(), recovery_ms: recovery_after(m.at, &of(svc)) }
+            let svc =
+                affected_service(s, &f.action).unwrap_or(names.first().copied().unwrap_or(""));
+            FaultSummary {
+                at: m.at,
+                action: m.action.clone(),
+                target: m.target.clone(),
+                recovery_ms: recovery_after(m.at, &of(svc)),
+            }
         })
         .collect();
-    Summary { scenario: s.name.clone(), seed, duration_ms: s.duration_ms, events, services, faults, claims: Vec::new() }
+    Summary {
+        scenario: s.name.clone(),
+        seed,
+        duration_ms: s.duration_ms,
+        events,
+        services,
+        faults,
+        claims: Vec::new(),
+    }
 }
 
 fn claims(store: &crate::api::Store) -> Vec<crate::metrics::ClaimSummary> {
@@ -160,12 +252,19 @@ fn claims(store: &crate::api::Store) -> Vec<crate::metrics::ClaimSummary> {
 /// The first client's Service whose traffic the fault's pods serve (its selector is among their labels).
 fn affected_service<'s>(s: &'s Scenario, action: &FaultAction) -> Option<&'s str> {
     let sel = match action {
-        FaultAction::DeletePod { selector, .. } | FaultAction::KillContainer { selector, .. } => selector,
+        FaultAction::DeletePod { selector, .. } | FaultAction::KillContainer { selector, .. } => {
+            selector
+        }
     };
     s.traffic.iter().map(|t| t.service.as_str()).find(|name| {
         s.objects.iter().any(|o| match &o.object {
             crate::manifest::Object::Service(svc) => {
-                svc.metadata.name.as_deref() == Some(*name) && svc.spec.as_ref().and_then(|sp| sp.selector.as_ref()).is_some_and(|ss| ss.iter().all(|(k, v)| sel.labels.get(k) == Some(v)))
+                svc.metadata.name.as_deref() == Some(*name)
+                    && svc
+                        .spec
+                        .as_ref()
+                        .and_then(|sp| sp.selector.as_ref())
+                        .is_some_and(|ss| ss.iter().all(|(k, v)| sel.labels.get(k) == Some(v)))
             }
             _ => false,
         })

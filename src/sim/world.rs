@@ -1,6 +1,8 @@
 //! The world of one run and its single dispatch `match`: each arm calls a small `on_<event>` function.
 
-use crate::api::{Effects, Event, NodeId, PodId, PvId, PvcId, Runtime, Store, SvcId, DeployId, RsId};
+use crate::api::{
+    DeployId, Effects, Event, NodeId, PodId, PvId, PvcId, RsId, Runtime, Store, SvcId,
+};
 use crate::controllers::{attach_detach, pv_controller, replicaset};
 use crate::engine::{Calendar, SimTime, Streams, WorkQueue};
 use crate::kubelet::{self, Kubelet};
@@ -49,7 +51,12 @@ pub struct Rngs {
 
 impl Rngs {
     pub fn new(streams: &Streams) -> Self {
-        Rngs { scheduler: streams.stream("scheduler"), kubelet: streams.stream("kubelet"), storage: streams.stream("storage"), traffic: streams.stream("traffic") }
+        Rngs {
+            scheduler: streams.stream("scheduler"),
+            kubelet: streams.stream("kubelet"),
+            storage: streams.stream("storage"),
+            traffic: streams.stream("traffic"),
+        }
     }
 }
 
@@ -110,7 +117,10 @@ impl World<'_> {
         let now = self.cal.now();
         for w in fx.writes {
             let owner = match &w {
-                crate::api::Write::CreatePod { owner: crate::api::Owner::ReplicaSet(rs), .. } => Some(*rs),
+                crate::api::Write::CreatePod {
+                    owner: crate::api::Owner::ReplicaSet(rs),
+                    ..
+                } => Some(*rs),
                 _ => None,
             };
             if let Some(pod) = self.store.apply(w, now) {
@@ -128,6 +138,13 @@ impl World<'_> {
         let Some(rs) = owner else { return };
         let rs = &self.store.replica_sets[rs.index()];
         let name = &self.store.pods[pod.index()].meta.name;
-        self.events.push(Event::new(now, "ReplicaSet", &rs.meta.namespace, &rs.meta.name, "SuccessfulCreate", format!("Created pod: {name}")));
+        self.events.push(Event::new(
+            now,
+            "ReplicaSet",
+            &rs.meta.namespace,
+            &rs.meta.name,
+            "SuccessfulCreate",
+            format!("Created pod: {name}"),
+        ));
     }
 }

@@ -19,9 +19,17 @@ fn run_bad(name: &str, scenario_text: &str, manifest: &str) -> (i32, String) {
     write(&dir, "web.yaml", manifest);
     write(&dir, "s.yaml", scenario_text);
     let out_dir = dir.join("out");
-    let out = kubesim(&["run", dir.join("s.yaml").to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let out = kubesim(&[
+        "run",
+        dir.join("s.yaml").to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert!(!out_dir.exists(), "bad input must write no output");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -33,35 +41,64 @@ fn a_misspelt_scenario_field_exits_2_naming_file_and_field() {
 
 #[test]
 fn a_removed_api_version_exits_2_and_names_its_replacement() {
-    let (code, err) = run_bad("removed", &scenario(""), &DEPLOYMENT.replace("apps/v1", "apps/v1beta1"));
+    let (code, err) = run_bad(
+        "removed",
+        &scenario(""),
+        &DEPLOYMENT.replace("apps/v1", "apps/v1beta1"),
+    );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("web.yaml") && err.contains("apps/v1beta1") && err.contains("apps/v1"), "{err}");
+    assert!(
+        err.contains("web.yaml") && err.contains("apps/v1beta1") && err.contains("apps/v1"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_manifest_file_exits_2_naming_it() {
-    let (code, err) = run_bad("missing", &scenario("").replace("web.yaml", "nope.yaml"), DEPLOYMENT);
+    let (code, err) = run_bad(
+        "missing",
+        &scenario("").replace("web.yaml", "nope.yaml"),
+        DEPLOYMENT,
+    );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("nope.yaml") && err.contains("manifests[0]"), "{err}");
+    assert!(
+        err.contains("nope.yaml") && err.contains("manifests[0]"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_selector_that_matches_nothing_exits_2_naming_the_field() {
-    let (code, err) = run_bad("selector", &scenario("faults: [{at: 10s, delete-pod: {selector: app=db}}]\n"), DEPLOYMENT);
+    let (code, err) = run_bad(
+        "selector",
+        &scenario("faults: [{at: 10s, delete-pod: {selector: app=db}}]\n"),
+        DEPLOYMENT,
+    );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("faults[0]") && err.contains("app=db"), "{err}");
 }
 
 #[test]
 fn an_unknown_field_in_a_manifest_is_reported_as_kubectl_does() {
-    let (code, err) = run_bad("unknown", &scenario(""), &DEPLOYMENT.replace("selector:", "replikas: 3\n  selector:"));
+    let (code, err) = run_bad(
+        "unknown",
+        &scenario(""),
+        &DEPLOYMENT.replace("selector:", "replikas: 3\n  selector:"),
+    );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("web.yaml") && err.contains("unknown field \"spec.replikas\""), "{err}");
+    assert!(
+        err.contains("web.yaml") && err.contains("unknown field \"spec.replikas\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_negative_duration_exits_2_naming_the_field() {
-    let (code, err) = run_bad("negative", &scenario("").replace("duration: 1m", "duration: -1m"), DEPLOYMENT);
+    let (code, err) = run_bad(
+        "negative",
+        &scenario("").replace("duration: 1m", "duration: -1m"),
+        DEPLOYMENT,
+    );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("duration"), "{err}");
 }

@@ -6,12 +6,33 @@ use super::util::{kubesim, read_dir_files, root, temp_dir};
 fn mariadb_failover_seed_1_gives_byte_identical_files_when_run_twice() {
     let (a, b) = (temp_dir("det-a"), temp_dir("det-b"));
     for dir in [&a, &b] {
-        let out = kubesim(&["run", "scenarios/mariadb-failover.yaml", "--seed", "1", "--quiet", "--out", dir.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = kubesim(&[
+            "run",
+            "scenarios/mariadb-failover.yaml",
+            "--seed",
+            "1",
+            "--quiet",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let (fa, fb) = (read_dir_files(&a), read_dir_files(&b));
     let names: Vec<&str> = fa.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["events.csv", "pods.csv", "requests.csv", "summary.json", "timeline.svg"]);
+    assert_eq!(
+        names,
+        [
+            "events.csv",
+            "pods.csv",
+            "requests.csv",
+            "summary.json",
+            "timeline.svg"
+        ]
+    );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {
         assert!(x == y, "{name} differs between two runs with the same seed");
     }
@@ -20,8 +41,20 @@ fn mariadb_failover_seed_1_gives_byte_identical_files_when_run_twice() {
 #[test]
 fn a_different_seed_changes_the_random_draws_but_not_the_file_set() {
     let dir = temp_dir("det-seed");
-    let out = kubesim(&["run", "scenarios/mariadb-failover.yaml", "--seed", "2", "--quiet", "--out", dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kubesim(&[
+        "run",
+        "scenarios/mariadb-failover.yaml",
+        "--seed",
+        "2",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(read_dir_files(&dir).len(), 5);
 }
 
@@ -30,8 +63,18 @@ fn a_different_seed_changes_the_random_draws_but_not_the_file_set() {
 #[test]
 fn mariadb_failover_seed_1_matches_its_golden_files() {
     let dir = temp_dir("golden");
-    let out = kubesim(&["run", "scenarios/mariadb-failover.yaml", "--quiet", "--out", dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kubesim(&[
+        "run",
+        "scenarios/mariadb-failover.yaml",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let golden = root().join("tests/golden/mariadb-failover");
     for name in ["summary.json", "events.csv", "pods.csv"] {
         let actual = std::fs::read_to_string(dir.join(name)).unwrap();
@@ -40,7 +83,11 @@ fn mariadb_failover_seed_1_matches_its_golden_files() {
             std::fs::write(golden.join(name), &actual).unwrap();
             continue;
         }
-        let expected = std::fs::read_to_string(golden.join(name)).expect("golden file (KUBESIM_UPDATE_GOLDEN=1 writes it)");
-        assert!(actual == expected, "{name} differs from tests/golden/mariadb-failover/{name}");
+        let expected = std::fs::read_to_string(golden.join(name))
+            .expect("golden file (KUBESIM_UPDATE_GOLDEN=1 writes it)");
+        assert!(
+            actual == expected,
+            "{name} differs from tests/golden/mariadb-failover/{name}"
+        );
     }
 }

@@ -18,7 +18,11 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// Runs the `kubesim` binary with `args` in the repository root.
 pub fn kubesim(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_kubesim")).args(args).current_dir(root()).output().expect("run kubesim")
+    std::process::Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run kubesim")
 }
 
 /// Every file of a directory, by name, with its bytes.
@@ -26,7 +30,12 @@ pub fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .expect("read output dir")
         .map(|e| e.expect("entry"))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("read file")))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read file"),
+            )
+        })
         .collect();
     files.sort();
     files
