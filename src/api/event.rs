@@ -34,4 +34,9 @@ impl Event {
             message,
         }
     }
+
+    /// An event about a Pod.
+    pub fn pod(time: SimTime, pod: &super::Meta, reason: &str, message: String) -> Self {
+        Event::new(time, "Pod", &pod.namespace, &pod.name, reason, message)
+    }
 }

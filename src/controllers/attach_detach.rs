@@ -154,14 +154,7 @@ impl AttachDetach {
                     users.join(", ")
                 )
             };
-            fx.event(Event::new(
-                now,
-                "Pod",
-                &p.meta.namespace,
-                &p.meta.name,
-                "FailedAttachVolume",
-                msg,
-            ));
+            fx.event(Event::pod(now, &p.meta, "FailedAttachVolume", msg));
         }
     }
 
@@ -177,11 +170,9 @@ impl AttachDetach {
                     .filter(|(_, n)| *n == node)
                 {
                     let p = &store.pods[pod.index()];
-                    fx.event(Event::new(
+                    fx.event(Event::pod(
                         now,
-                        "Pod",
-                        &p.meta.namespace,
-                        &p.meta.name,
+                        &p.meta,
                         "SuccessfulAttachVolume",
                         format!("AttachVolume.Attach succeeded for volume \"{vname}\""),
                     ));

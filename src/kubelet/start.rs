@@ -137,11 +137,9 @@ impl Kubelet {
         let needed = c.pull_policy == PullPolicy::Always
             || (c.pull_policy == PullPolicy::IfNotPresent && !self.images.contains(&c.image));
         if !needed {
-            fx.event(Event::new(
+            fx.event(Event::pod(
                 cx.now,
-                "Pod",
-                &p.meta.namespace,
-                &p.meta.name,
+                &p.meta,
                 "Pulled",
                 format!("Container image \"{}\" already present on machine", c.image),
             ));
@@ -152,11 +150,9 @@ impl Kubelet {
         let done = begin.plus_ms(w.app.image_pull.sample(cx.rng));
         self.pull_free_at = done;
         w.pull_started = cx.now;
-        fx.event(Event::new(
+        fx.event(Event::pod(
             begin,
-            "Pod",
-            &p.meta.namespace,
-            &p.meta.name,
+            &p.meta,
             "Pulling",
             format!("Pulling image \"{}\"", c.image),
         ));
@@ -177,14 +173,7 @@ impl Kubelet {
             "Successfully pulled image \"{}\" in {took}s ({took}s including waiting)",
             c.image
         );
-        fx.event(Event::new(
-            cx.now,
-            "Pod",
-            &p.meta.namespace,
-            &p.meta.name,
-            "Pulled",
-            msg,
-        ));
+        fx.event(Event::pod(cx.now, &p.meta, "Pulled", msg));
         if self.images.insert(c.image.clone()) {
             Self::report_image(self.node, &c.image, w.app.image_size_bytes, cx, fx);
         }
@@ -212,19 +201,15 @@ impl Kubelet {
         };
         let now = cx.now;
         cx.runtime.start(pod, launch, now);
-        fx.event(Event::new(
+        fx.event(Event::pod(
             now,
-            "Pod",
-            &p.meta.namespace,
-            &p.meta.name,
+            &p.meta,
             "Created",
             format!("Created container {}", c.name),
         ));
-        fx.event(Event::new(
+        fx.event(Event::pod(
             now,
-            "Pod",
-            &p.meta.namespace,
-            &p.meta.name,
+            &p.meta,
             "Started",
             format!("Started container {}", c.name),
         ));

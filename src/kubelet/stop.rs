@@ -134,14 +134,7 @@ impl Kubelet {
                 "Back-off restarting failed container {name} in pod {}_{}({})",
                 p.meta.name, p.meta.namespace, p.meta.uid
             );
-            fx.event(Event::new(
-                cx.now,
-                "Pod",
-                &p.meta.namespace,
-                &p.meta.name,
-                "BackOff",
-                msg,
-            ));
+            fx.event(Event::pod(cx.now, &p.meta, "BackOff", msg));
         }
         fx.timer(restart_at, Timer::Restart(pod, run));
     }

@@ -45,24 +45,15 @@ impl Scheduler {
             *n += 1;
             let wait_ms = (backoff.0 << (*n - 1).min(20)).min(backoff.1);
             let msg = plugins::failure_message(store.nodes.len(), &reasons);
-            fx.event(Event::new(
-                now,
-                "Pod",
-                &p.meta.namespace,
-                &p.meta.name,
-                "FailedScheduling",
-                msg,
-            ));
+            fx.event(Event::pod(now, &p.meta, "FailedScheduling", msg));
             fx.timer(now.plus_ms(wait_ms), Retry(pod));
             return fx;
         };
         self.attempts.remove(&pod);
         let node_name = &store.nodes[node.index()].meta.name;
-        fx.event(Event::new(
+        fx.event(Event::pod(
             now,
-            "Pod",
-            &p.meta.namespace,
-            &p.meta.name,
+            &p.meta,
             "Scheduled",
             format!(
                 "Successfully assigned {}/{} to {node_name}",

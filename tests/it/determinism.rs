@@ -1,25 +1,12 @@
 //! The same scenario and seed give byte-identical output files; golden files pin the example's output.
 
-use super::util::{kubesim, read_dir_files, root, temp_dir};
+use super::util::{read_dir_files, root, run_example, temp_dir};
 
 #[test]
 fn mariadb_failover_seed_1_gives_byte_identical_files_when_run_twice() {
     let (a, b) = (temp_dir("det-a"), temp_dir("det-b"));
     for dir in [&a, &b] {
-        let out = kubesim(&[
-            "run",
-            "scenarios/mariadb-failover.yaml",
-            "--seed",
-            "1",
-            "--quiet",
-            "--out",
-            dir.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_example(dir, &["--seed", "1"]);
     }
     let (fa, fb) = (read_dir_files(&a), read_dir_files(&b));
     let names: Vec<&str> = fa.iter().map(|(n, _)| n.as_str()).collect();
@@ -41,20 +28,7 @@ fn mariadb_failover_seed_1_gives_byte_identical_files_when_run_twice() {
 #[test]
 fn a_different_seed_changes_the_random_draws_but_not_the_file_set() {
     let dir = temp_dir("det-seed");
-    let out = kubesim(&[
-        "run",
-        "scenarios/mariadb-failover.yaml",
-        "--seed",
-        "2",
-        "--quiet",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_example(&dir, &["--seed", "2"]);
     assert_eq!(read_dir_files(&dir).len(), 5);
 }
 
@@ -63,18 +37,7 @@ fn a_different_seed_changes_the_random_draws_but_not_the_file_set() {
 #[test]
 fn mariadb_failover_seed_1_matches_its_golden_files() {
     let dir = temp_dir("golden");
-    let out = kubesim(&[
-        "run",
-        "scenarios/mariadb-failover.yaml",
-        "--quiet",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_example(&dir, &[]);
     let golden = root().join("tests/golden/mariadb-failover");
     for name in ["summary.json", "events.csv", "pods.csv"] {
         let actual = std::fs::read_to_string(dir.join(name)).unwrap();

@@ -40,3 +40,21 @@ pub fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Runs `kubesim run` on the example with `extra` arguments into `dir`, and asserts it succeeded.
+pub fn run_example(dir: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        "scenarios/mariadb-failover.yaml",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = kubesim(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
