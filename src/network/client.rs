@@ -5,7 +5,8 @@
 //! forwards to the nodes' NodePorts with its own address, the ICMP error never reaches the client, so its
 //! SYN goes unanswered and TCP retransmits it (after 1, 2, 4, ... s: Linux `TCP_TIMEOUT_INIT`, doubling,
 //! `tcp_syn_retries` 6). A connection to a pod whose program is not listening is reset (refused); to a
-//! listening program, it waits until the program serves, or until the client's timeout. Usable endpoints are the ready ones, else the serving-and-terminating
+//! listening program, it waits until the program serves, or until the client's timeout. A headless
+//! Service is reached through DNS instead: its ready endpoints, with no kube-proxy in between. Usable endpoints are the ready ones, else the serving-and-terminating
 //! ones (kk:pkg/proxy/topology.go `CategorizeEndpoints`, ProxyTerminatingEndpoints).
 
 use super::proxy::Proxy;
@@ -93,7 +94,19 @@ impl Clients {
             pod,
         };
         let svc = self.services[client];
-        let usable = usable(proxy.endpoints(svc));
+        // A headless Service has no rules: clients resolve its DNS name to the ready endpoints' IPs
+        // (CoreDNS serves them from the EndpointSlices it watches) and connect to a pod directly.
+        let service = &store.services[svc.index()];
+        let endpoints = if service.headless {
+            &service.endpoints[..]
+        } else {
+            proxy.endpoints(svc)
+        };
+        let usable = if service.headless {
+            endpoints.iter().filter(|e| e.ready).collect()
+        } else {
+            usable(endpoints)
+        };
         if usable.is_empty() {
             return self.no_endpoint(
                 client,

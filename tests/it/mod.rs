@@ -3,4 +3,5 @@
 mod bad_input;
 mod determinism;
 mod mariadb;
+mod network;
 pub mod util;
