@@ -103,7 +103,29 @@ pub fn summary_text(s: &Summary) -> String {
             f.at, f.action, f.target, recovery
         );
     }
+    for c in &s.claims {
+        let got = c.capacity_bytes.map_or("unbound".to_string(), |b| {
+            format!("{} provisioned", gibibytes(b))
+        });
+        let class = c.storage_class.as_deref().unwrap_or("<none>");
+        let _ = writeln!(
+            out,
+            "claim {}/{} ({class}): {} requested, {got}",
+            c.namespace,
+            c.name,
+            gibibytes(c.requested_bytes)
+        );
+    }
     out
+}
+
+/// Bytes as `50Gi` when whole gibibytes, else as bytes.
+fn gibibytes(bytes: u64) -> String {
+    if bytes % (1 << 30) == 0 {
+        format!("{}Gi", bytes >> 30)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 #[cfg(test)]
