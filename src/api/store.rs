@@ -36,6 +36,19 @@ pub struct Store {
     names: ChaCha8Rng,
 }
 
+/// Defines `add_<kind>`: push onto the kind's arena, record the change, return the typed id.
+macro_rules! adder {
+    ($(#[$doc:meta])* $fn:ident, $arena:ident, $ty:ty, $id:ident, $kind:expr) => {
+        $(#[$doc])*
+        pub fn $fn(&mut self, object: $ty) -> $id {
+            let id = $id(self.$arena.len() as u32);
+            self.$arena.push(object);
+            self.touch($kind, id.0);
+            id
+        }
+    };
+}
+
 /// The alphabet of generated name suffixes (k8s.io/apimachinery/pkg/util/rand `alphanums`).
 const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -89,53 +102,30 @@ impl Store {
         self.resource_version
     }
 
-    /// Adds a node.
-    pub fn add_node(&mut self, node: Node) -> NodeId {
-        let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(node);
-        self.touch(Kind::Node, id.0);
-        id
-    }
-
-    /// Adds a Deployment.
-    pub fn add_deployment(&mut self, d: Deployment) -> DeployId {
-        let id = DeployId(self.deployments.len() as u32);
-        self.deployments.push(d);
-        self.touch(Kind::Deployment, id.0);
-        id
-    }
-
-    /// Adds a ReplicaSet.
-    pub fn add_replica_set(&mut self, rs: ReplicaSet) -> RsId {
-        let id = RsId(self.replica_sets.len() as u32);
-        self.replica_sets.push(rs);
-        self.touch(Kind::ReplicaSet, id.0);
-        id
-    }
-
-    /// Adds a Service.
-    pub fn add_service(&mut self, s: Service) -> SvcId {
-        let id = SvcId(self.services.len() as u32);
-        self.services.push(s);
-        self.touch(Kind::Service, id.0);
-        id
-    }
-
-    /// Adds a PersistentVolumeClaim.
-    pub fn add_claim(&mut self, c: Claim) -> PvcId {
-        let id = PvcId(self.claims.len() as u32);
-        self.claims.push(c);
-        self.touch(Kind::PersistentVolumeClaim, id.0);
-        id
-    }
-
-    /// Adds a PersistentVolume.
-    pub fn add_volume(&mut self, v: Volume) -> PvId {
-        let id = PvId(self.volumes.len() as u32);
-        self.volumes.push(v);
-        self.touch(Kind::PersistentVolume, id.0);
-        id
-    }
+    adder!(
+        /// Adds a Node.
+        add_node, nodes, Node, NodeId, Kind::Node
+    );
+    adder!(
+        /// Adds a Deployment.
+        add_deployment, deployments, Deployment, DeployId, Kind::Deployment
+    );
+    adder!(
+        /// Adds a ReplicaSet.
+        add_replica_set, replica_sets, ReplicaSet, RsId, Kind::ReplicaSet
+    );
+    adder!(
+        /// Adds a Service.
+        add_service, services, Service, SvcId, Kind::Service
+    );
+    adder!(
+        /// Adds a PersistentVolumeClaim.
+        add_claim, claims, Claim, PvcId, Kind::PersistentVolumeClaim
+    );
+    adder!(
+        /// Adds a PersistentVolume.
+        add_volume, volumes, Volume, PvId, Kind::PersistentVolume
+    );
 
     /// Adds a pod (created by a controller or from a manifest).
     pub fn add_pod(&mut self, pod: Pod) -> PodId {
@@ -368,5 +358,150 @@ impl Store {
             v.attached_to.push(node);
         }
         self.touch(Kind::PersistentVolume, volume.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ContainerState, PodSpec, PodTemplate};
+    use crate::engine::Streams;
+
+    fn store_with_pod(node: bool) -> (Store, PodId) {
+        let mut store = Store::new(Streams::new(1, 0).stream("names"));
+        let meta = store.new_meta("n1", "", Labels::new(), SimTime(0));
+        let n = store.add_node(Node {
+            meta,
+            cpu_milli: 1000,
+            memory_bytes: 1 << 30,
+            pods: 110,
+            taints: vec![],
+            unschedulable: false,
+            ready: true,
+            volumes_in_use: vec![],
+            images: vec![],
+        });
+        let spec = PodSpec {
+            containers: vec![],
+            termination_grace_period_ms: 30_000,
+            node_selector: Labels::new(),
+            tolerations: vec![],
+            claims: vec![],
+            node_name: None,
+        };
+        let template = PodTemplate {
+            labels: Labels::new(),
+            spec,
+        };
+        let rs = RsId(0);
+        let pod = store
+            .apply(
+                Write::CreatePod {
+                    namespace: "default".into(),
+                    generate_name: "web-".into(),
+                    owner: Owner::ReplicaSet(rs),
+                    template,
+                },
+                SimTime(0),
+            )
+            .unwrap();
+        if node {
+            store.apply(Write::BindPod { pod, node: n }, SimTime(0));
+        }
+        store.take_changes();
+        (store, pod)
+    }
+
+    #[test]
+    fn a_graceful_delete_marks_the_pod_terminating_and_keeps_it() {
+        let (mut store, pod) = store_with_pod(true);
+        let rv = store.pods[pod.index()].meta.resource_version;
+        store.apply(
+            Write::DeletePod {
+                pod,
+                grace_period_ms: None,
+            },
+            SimTime(5_000),
+        );
+        let p = &store.pods[pod.index()];
+        assert_eq!(
+            p.meta.deletion,
+            Some(Deletion {
+                requested: SimTime(5_000),
+                grace_period_ms: 30_000
+            })
+        );
+        assert!(p.meta.exists() && store.live_pods.contains(&pod));
+        assert_eq!(
+            store.take_changes(),
+            vec![Change {
+                kind: Kind::Pod,
+                id: pod.0
+            }]
+        );
+        assert!(store.resource_version > rv);
+    }
+
+    #[test]
+    fn a_force_delete_or_an_unscheduled_pod_goes_at_once() {
+        let (mut store, pod) = store_with_pod(true);
+        store.apply(
+            Write::DeletePod {
+                pod,
+                grace_period_ms: Some(0),
+            },
+            SimTime(1_000),
+        );
+        assert_eq!(store.pods[pod.index()].meta.gone, Some(SimTime(1_000)));
+        assert_eq!(store.pods_on_node(NodeId(0)).count(), 0);
+        let (mut store, pod) = store_with_pod(false);
+        store.apply(
+            Write::DeletePod {
+                pod,
+                grace_period_ms: None,
+            },
+            SimTime(1_000),
+        );
+        assert!(!store.pods[pod.index()].meta.exists());
+        assert_eq!(store.pods_of_rs(RsId(0)).count(), 0);
+    }
+
+    #[test]
+    fn generated_pod_names_have_a_five_character_suffix_and_ready_since_tracks_readiness() {
+        let (mut store, pod) = store_with_pod(true);
+        let name = &store.pods[pod.index()].meta.name;
+        assert!(name.starts_with("web-") && name.len() == 9, "{name}");
+        let status = |ready| PodStatus {
+            phase: crate::api::PodPhase::Running,
+            container: ContainerState::Running {
+                started: SimTime(1),
+            },
+            ready,
+            ip: None,
+            restarts: 0,
+        };
+        store.apply(
+            Write::SetPodStatus {
+                pod,
+                status: status(true),
+            },
+            SimTime(2_000),
+        );
+        store.apply(
+            Write::SetPodStatus {
+                pod,
+                status: status(true),
+            },
+            SimTime(3_000),
+        );
+        assert_eq!(store.pods[pod.index()].ready_since, Some(SimTime(2_000)));
+        store.apply(
+            Write::SetPodStatus {
+                pod,
+                status: status(false),
+            },
+            SimTime(4_000),
+        );
+        assert_eq!(store.pods[pod.index()].ready_since, None);
     }
 }
