@@ -7,7 +7,7 @@ pub mod records;
 pub mod summary;
 
 pub use recorder::Recorder;
-pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, WatchLine};
+pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, RolloutRecord, WatchLine};
 pub use summary::{ClaimSummary, FaultSummary, ServiceSummary, Summary};
 
 use crate::engine::SimTime;
@@ -29,6 +29,8 @@ pub struct RunOutput {
     pub pods: Vec<PodRecord>,
     pub requests: Vec<RequestRecord>,
     pub watch: Vec<WatchLine>,
+    /// Every change of a Deployment's ReplicaSets (sizes, readiness, availability), in time order.
+    pub rollouts: Vec<RolloutRecord>,
     pub faults: Vec<FaultMark>,
     pub summary: Summary,
 }

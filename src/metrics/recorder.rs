@@ -1,7 +1,7 @@
 //! Records pod incarnations and the `kubectl get pods -w` lines from pod changes in the store.
 
-use super::records::{PodRecord, WatchLine};
-use crate::api::{ContainerState, Owner, Pod, PodId, Store};
+use super::records::{PodRecord, RolloutRecord, WatchLine};
+use crate::api::{ContainerState, Owner, Pod, PodId, RsId, Store};
 use crate::engine::SimTime;
 use std::collections::BTreeMap;
 
@@ -11,6 +11,8 @@ pub struct Recorder {
     pods: BTreeMap<PodId, PodRecord>,
     last: BTreeMap<PodId, WatchLine>,
     pub watch: Vec<WatchLine>,
+    last_rs: BTreeMap<RsId, (u32, u32, u32, u64)>,
+    pub rollouts: Vec<RolloutRecord>,
 }
 
 /// The STATUS column as kubectl's printer computes it (kk:pkg/printers/internalversion/printers.go `printPod`).
@@ -75,9 +77,36 @@ impl Recorder {
         }
     }
 
+    /// A ReplicaSet changed: record a rollout row if it belongs to a Deployment and its sizes changed.
+    pub fn on_rs_change(&mut self, store: &Store, id: RsId, now: SimTime) {
+        let rs = &store.replica_sets[id.index()];
+        let Some(Owner::Deployment(d)) = rs.meta.owner else {
+            return;
+        };
+        let revision = rs
+            .meta
+            .annotations
+            .get("deployment.kubernetes.io/revision")
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0);
+        let state = (rs.replicas, rs.status.ready, rs.status.available, revision);
+        if self.last_rs.insert(id, state) == Some(state) {
+            return;
+        }
+        self.rollouts.push(RolloutRecord {
+            time: now,
+            deployment: store.deployments[d.index()].meta.key(),
+            replicaset: rs.meta.name.clone(),
+            revision,
+            replicas: rs.replicas,
+            ready: rs.status.ready,
+            available: rs.status.available,
+        });
+    }
+
     /// The pod records, in creation order.
-    pub fn into_records(self) -> (Vec<PodRecord>, Vec<WatchLine>) {
-        (self.pods.into_values().collect(), self.watch)
+    pub fn into_records(self) -> (Vec<PodRecord>, Vec<WatchLine>, Vec<RolloutRecord>) {
+        (self.pods.into_values().collect(), self.watch, self.rollouts)
     }
 }
 

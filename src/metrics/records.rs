@@ -76,3 +76,18 @@ pub struct WatchLine {
     pub node: String,
     pub ip: String,
 }
+
+/// The state of one ReplicaSet of a Deployment after a change: a row of `rollouts.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutRecord {
+    pub time: SimTime,
+    /// `namespace/name` of the Deployment.
+    pub deployment: String,
+    pub replicaset: String,
+    /// `deployment.kubernetes.io/revision`.
+    pub revision: u64,
+    /// `spec.replicas`.
+    pub replicas: u32,
+    pub ready: u32,
+    pub available: u32,
+}

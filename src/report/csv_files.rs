@@ -1,7 +1,7 @@
 //! `events.csv`, `pods.csv` and `requests.csv`: one row per record, seconds with millisecond precision.
 
 use crate::engine::{format_secs, SimTime};
-use crate::metrics::{EventRecord, PodRecord, RequestRecord};
+use crate::metrics::{EventRecord, PodRecord, RequestRecord, RolloutRecord};
 
 /// The columns of `events.csv`.
 pub const EVENT_COLUMNS: [&str; 6] = ["time_s", "kind", "namespace", "name", "reason", "message"];
@@ -57,6 +57,33 @@ pub fn requests_csv(requests: &[RequestRecord]) -> Result<Vec<u8>, csv::Error> {
         ]
     });
     to_csv(&REQUEST_COLUMNS, rows)
+}
+
+/// The columns of `rollouts.csv`.
+pub const ROLLOUT_COLUMNS: [&str; 7] = [
+    "time_s",
+    "deployment",
+    "replicaset",
+    "revision",
+    "replicas",
+    "ready",
+    "available",
+];
+
+/// `rollouts.csv`: one row per change of a Deployment's ReplicaSet.
+pub fn rollouts_csv(rows: &[RolloutRecord]) -> Result<Vec<u8>, csv::Error> {
+    let rows = rows.iter().map(|r| {
+        vec![
+            secs(r.time),
+            r.deployment.clone(),
+            r.replicaset.clone(),
+            r.revision.to_string(),
+            r.replicas.to_string(),
+            r.ready.to_string(),
+            r.available.to_string(),
+        ]
+    });
+    to_csv(&ROLLOUT_COLUMNS, rows)
 }
 
 /// One row of `pods.csv`, in [`POD_COLUMNS`] order.

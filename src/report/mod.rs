@@ -8,7 +8,7 @@ mod json;
 mod text;
 mod timeline;
 
-pub use csv_files::{events_csv, pods_csv, requests_csv};
+pub use csv_files::{events_csv, pods_csv, requests_csv, rollouts_csv};
 pub use json::summary_json;
 pub use text::{summary_text, watch_log};
 pub use timeline::timeline_svg;
@@ -47,12 +47,13 @@ pub enum ReportError {
 }
 
 /// The names of the files a run writes, in the order they are written.
-pub const FILES: [&str; 5] = [
+pub const FILES: [&str; 6] = [
     "events.csv",
     "pods.csv",
     "requests.csv",
     "summary.json",
     "timeline.svg",
+    "rollouts.csv",
 ];
 
 /// Writes every output file into `dir`, replacing what a previous run left there.
@@ -97,6 +98,10 @@ pub fn render_all(out: &RunOutput) -> Result<Vec<(&'static str, Vec<u8>)>, Repor
         ),
         (FILES[3], summary_json(&out.summary).into_bytes()),
         (FILES[4], svg.into_bytes()),
+        (
+            FILES[5],
+            rollouts_csv(&out.rollouts).map_err(csv_err(FILES[5]))?,
+        ),
     ])
 }
 

@@ -83,6 +83,7 @@ pub(crate) fn sample_output() -> RunOutput {
         target: "default/web-1".into(),
     };
     RunOutput {
+        rollouts: Vec::new(),
         events: vec![event],
         pods: vec![
             pod("web-1", 0, Some(61_000)),

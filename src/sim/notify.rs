@@ -21,6 +21,8 @@ impl World<'_> {
         match change.kind {
             Kind::Pod => self.on_pod_changed(PodId(change.id), at),
             Kind::ReplicaSet => {
+                self.recorder
+                    .on_rs_change(&self.store, crate::api::RsId(change.id), now);
                 let rs = &self.store.replica_sets[change.id as usize];
                 if let Some(Owner::Deployment(d)) = rs.meta.owner {
                     self.enqueue(Target::Deployment(d), at)?;

@@ -179,7 +179,7 @@ impl World<'_> {
         requests.sort_by_key(|r| r.time);
         let mut summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
         summary.claims = claims(&self.store);
-        let (pods, watch) = self.recorder.into_records();
+        let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
         RunOutput {
@@ -187,6 +187,7 @@ impl World<'_> {
             pods,
             requests,
             watch,
+            rollouts,
             faults: self.faults,
             summary,
         }
