@@ -8,4 +8,4 @@ mod notify;
 mod run;
 mod world;
 
-pub use run::{run, RunError};
+pub use run::{run, run_observed, RunError};

@@ -1,6 +1,7 @@
 //! The run loop: pop events in (time, sequence) order until the scenario's end, dispatch each, collect outputs.
 
 use super::world::{Ev, Target, World, WorldError};
+use crate::api::Store;
 use crate::engine::SimTime;
 use crate::metrics::summary::{recovery_after, summarize_service};
 use crate::metrics::{FaultSummary, RequestRecord, RunOutput, Summary};
@@ -26,12 +27,18 @@ pub enum RunError {
 
 /// Runs `scenario` with `seed` to its end.
 pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput, RunError> {
+    run_observed(scenario, seed, |_, _| {})
+}
+
+/// Runs `scenario` with `seed`, showing the API state to `observe` after every event (invariant checks).
+pub fn run_observed(scenario: &Scenario, seed: u64, mut observe: impl FnMut(&Store, SimTime)) -> Result<RunOutput, RunError> {
     let mut world = super::build::build(scenario, seed)?;
     let end = SimTime(scenario.duration_ms);
-    while let Some((_, ev)) = world.cal.pop_until(end) {
+    while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;
         world.dispatch(ev)?;
         world.notify()?;
+        observe(&world.store, now);
     }
     world.cal.advance_to(end);
     Ok(world.finish(seed))
