@@ -57,6 +57,7 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
             out.killed = pods.clone();
             pods
         }
+        _ => return change(action, now),
     };
     let names: Vec<String> = targets
         .iter()
@@ -68,4 +69,55 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
         target: names.join(","),
     });
     out
+}
+
+/// A change to a named object (`set-image`, `scale`, `rollout-*`, `patch`, `apply`): marked, with no
+/// writes yet (its effects are not modelled here yet).
+fn change(action: &FaultAction, now: SimTime) -> Applied {
+    Applied {
+        mark: Some(FaultMark {
+            at: now,
+            action: action.name().to_string(),
+            target: change_target(action),
+        }),
+        ..Applied::default()
+    }
+}
+
+/// `namespace/name` of what a change is aimed at (comma-separated for `apply`).
+fn change_target(action: &FaultAction) -> String {
+    match action {
+        FaultAction::SetImage {
+            namespace,
+            deployment: name,
+            ..
+        }
+        | FaultAction::RolloutUndo {
+            namespace,
+            deployment: name,
+            ..
+        }
+        | FaultAction::RolloutPause {
+            namespace,
+            deployment: name,
+        }
+        | FaultAction::RolloutResume {
+            namespace,
+            deployment: name,
+        }
+        | FaultAction::Scale {
+            namespace, name, ..
+        }
+        | FaultAction::Patch {
+            namespace, name, ..
+        } => format!("{namespace}/{name}"),
+        FaultAction::Apply { objects } => {
+            let key = |o: &crate::manifest::Object| {
+                format!("{}/{}", o.namespace().unwrap_or("default"), o.name())
+            };
+            let keys: Vec<String> = objects.iter().map(|l| key(&l.object)).collect();
+            keys.join(",")
+        }
+        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. } => String::new(),
+    }
 }

@@ -1,32 +1,38 @@
 //! The scenario's `faults`: actions at points in time, each aimed at pods by a label selector that
-//! must select the pods of some workload among the manifests.
+//! must select the pods of some workload among the manifests, or a change to a named object
+//! (`changes.rs`).
 
+use super::changes::{change, CHANGES};
 use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
 use super::model::{FaultAction, FaultSpec, PodSelector};
 use std::collections::BTreeMap;
+use std::path::Path;
 
-/// The actions a fault may take, as the scenario spells them.
+/// The actions on pods a fault may take, as the scenario spells them (then come the [`CHANGES`]).
 const ACTIONS: &[&str] = &["delete-pod", "kill-container"];
 
-/// Reads `faults`, sorted by `at` (stable: equal times keep file order).
+/// Reads `faults`, sorted by `at` (stable: equal times keep file order); files that `apply` names
+/// are relative to `base`.
 pub(crate) fn faults(
     list: Option<Field>,
     duration_ms: u64,
     index: &Index,
+    base: &Path,
 ) -> Result<Vec<FaultSpec>> {
     let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
     let mut out = items
         .iter()
-        .map(|f| fault(f, duration_ms, index))
+        .map(|f| fault(f, duration_ms, index, base))
         .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|f| f.at_ms);
     Ok(out)
 }
 
-fn fault(item: &Field, duration_ms: u64, index: &Index) -> Result<FaultSpec> {
-    let keys: Vec<&str> = ["at"].iter().chain(ACTIONS).copied().collect();
+fn fault(item: &Field, duration_ms: u64, index: &Index, base: &Path) -> Result<FaultSpec> {
+    let all: Vec<&str> = ACTIONS.iter().chain(CHANGES).copied().collect();
+    let keys: Vec<&str> = ["at"].iter().chain(&all).copied().collect();
     let f = item.fields(&keys)?;
     let at = f.req("at")?;
     let at_ms = at.duration()?;
@@ -40,19 +46,17 @@ fn fault(item: &Field, duration_ms: u64, index: &Index) -> Result<FaultSpec> {
     let actions: Vec<&str> = f
         .present()
         .into_iter()
-        .filter(|k| ACTIONS.contains(k))
+        .filter(|k| all.contains(k))
         .collect();
     let [action] = actions[..] else {
-        let reason = format!(
-            "a fault has exactly one action, one of: {}",
-            ACTIONS.join(", ")
-        );
+        let reason = format!("a fault has exactly one action, one of: {}", all.join(", "));
         return Err(item.invalid(reason));
     };
     let body = f.req(action)?;
     let action = match action {
         "delete-pod" => delete_pod(&body, index)?,
-        _ => kill_container(&body, index)?,
+        "kill-container" => kill_container(&body, index)?,
+        _ => change(action, &body, index, base)?,
     };
     Ok(FaultSpec { at_ms, action })
 }

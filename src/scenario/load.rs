@@ -68,6 +68,7 @@ pub fn load_str(text: &str, path: &Path) -> std::result::Result<Scenario, Scenar
 /// Builds the scenario from its checked top-level fields and the manifests' objects.
 fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
     let index = Index::new(&objects);
+    let base = path.parent().unwrap_or(Path::new("."));
     let duration = top.req("duration")?;
     let duration_ms = duration.duration()?;
     if duration_ms == 0 {
@@ -85,7 +86,7 @@ fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
         timings: cluster::timings(part("timings"))?,
         apps: each(top.opt("apps"), |f| app(f, &index))?,
         traffic: each(top.opt("traffic"), |f| client(f, &index))?,
-        faults: faults(top.opt("faults"), duration_ms, &index)?,
+        faults: faults(top.opt("faults"), duration_ms, &index, base)?,
         objects,
     })
 }
@@ -230,3 +231,7 @@ fn positive(f: &Fields, key: &str, default: Option<u64>) -> Result<u64> {
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "changes_tests.rs"]
+mod changes_tests;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fresh folder under the system's temporary folder.
-fn temp_dir() -> PathBuf {
+pub(super) fn temp_dir() -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("kubesim-scenario-{}-{n}", std::process::id()));
@@ -17,20 +17,23 @@ fn temp_dir() -> PathBuf {
 }
 
 /// Writes `text` as `x.yaml` in a fresh folder and loads it.
-fn load_text(text: &str) -> std::result::Result<Scenario, ScenarioError> {
+pub(super) fn load_text(text: &str) -> std::result::Result<Scenario, ScenarioError> {
     let path = temp_dir().join("x.yaml");
     std::fs::write(&path, text).unwrap();
     load(&path)
 }
 
 /// Reads `text` as `scenarios/x.yaml` with `objects` standing in for its manifests.
-fn with_objects(text: &str, objects: Vec<Loaded>) -> std::result::Result<Scenario, ScenarioError> {
+pub(super) fn with_objects(
+    text: &str,
+    objects: Vec<Loaded>,
+) -> std::result::Result<Scenario, ScenarioError> {
     let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).unwrap();
     let top = Field::root("scenarios/x.yaml", &value).fields(TOP)?;
     build(&top, objects, Path::new("scenarios/x.yaml"))
 }
 
-fn object<T: serde::de::DeserializeOwned>(
+pub(super) fn object<T: serde::de::DeserializeOwned>(
     wrap: fn(Box<T>) -> Object,
     value: serde_json::Value,
 ) -> Loaded {
@@ -59,13 +62,13 @@ fn mariadb() -> Vec<Loaded> {
     ]
 }
 
-fn message(result: std::result::Result<Scenario, ScenarioError>) -> String {
+pub(super) fn message(result: std::result::Result<Scenario, ScenarioError>) -> String {
     result
         .expect_err("the scenario should be rejected")
         .to_string()
 }
 
-const HEAD: &str = "name: t\nduration: 10m\n";
+pub(super) const HEAD: &str = "name: t\nduration: 10m\n";
 
 #[test]
 fn a_minimal_scenario_gets_the_defaults() {
@@ -82,7 +85,7 @@ fn a_misspelt_scenario_field_is_reported_with_its_path() {
     assert!(err.ends_with("x.yaml: duraton: unknown field; expected one of: name, seed, duration, cluster, manifests, apps, traffic, faults; did you mean duration?"), "{err}");
     let text = format!("{HEAD}faults:\n  - {{at: 1m, delete-pod: {{selector: app=mariadb}}}}\n  - {{at: 2m, kill-containr: {{selector: app=mariadb}}}}\n");
     let err = message(with_objects(&text, mariadb()));
-    assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, delete-pod, kill-container; did you mean kill-container?");
+    assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, delete-pod, kill-container, set-image, scale, rollout-undo, rollout-pause, rollout-resume, patch, apply; did you mean kill-container?");
 }
 
 #[test]

@@ -12,23 +12,26 @@ use std::path::Path;
 /// Loads every entry of `manifests`: a path relative to the scenario file's folder, or an inline
 /// document (a mapping with apiVersion and kind).
 pub(crate) fn load_all(list: Option<Field>, base: &Path) -> Result<Vec<Loaded>> {
+    list.map_or(Ok(Vec::new()), |list| load_list(&list, base))
+}
+
+/// Loads every entry of a list of files and inline documents, like `manifests` or `apply`.
+pub(crate) fn load_list(list: &Field, base: &Path) -> Result<Vec<Loaded>> {
     let mut objects = Vec::new();
-    let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
-    for item in &items {
+    for item in &list.list()? {
         objects.extend(load_one(item, base)?);
     }
     // The same object in two files is rejected like a second `kubectl create` of it.
-    if let (Err(e), Some(first)) = (manifest::check_duplicates(&objects), items.first()) {
-        return Err(ScenarioError::ManifestFile {
-            file: first.file.to_string(),
-            path: "manifests".into(),
-            source: Box::new(e),
-        });
-    }
+    manifest::check_duplicates(&objects).map_err(|e| ScenarioError::ManifestFile {
+        file: list.file.to_string(),
+        path: list.path.clone(),
+        source: Box::new(e),
+    })?;
     Ok(objects)
 }
 
-fn load_one(item: &Field, base: &Path) -> Result<Vec<Loaded>> {
+/// Loads one file (relative to `base`) or one inline document.
+pub(crate) fn load_one(item: &Field, base: &Path) -> Result<Vec<Loaded>> {
     match item.value {
         serde_yaml_ng::Value::String(relative) => manifest::load_file(&base.join(relative))
             .map_err(|source| ScenarioError::ManifestFile {
@@ -63,6 +66,8 @@ pub(crate) struct Index {
     /// (namespace, name) of every Service.
     pub services: BTreeSet<(String, String)>,
     pub storage_classes: BTreeSet<String>,
+    /// (kind, namespace, name) of every object, with the containers of its pod template (if any).
+    pub named: BTreeMap<(&'static str, String, String), Vec<String>>,
 }
 
 impl Index {
@@ -106,7 +111,24 @@ impl Index {
             }
             _ => None,
         };
+        let containers = found.as_ref().map(|t| t.containers.clone());
+        let key = (
+            object.kind(),
+            namespace(object.metadata()),
+            object.name().to_string(),
+        );
+        self.named.insert(key, containers.unwrap_or_default());
         self.templates.extend(found);
+    }
+
+    /// The names of the objects of `kind` in `namespace`, in name order.
+    pub fn names(&self, kind: &str, namespace: &str) -> Vec<&str> {
+        let of = |(k, ns, _): &&(&str, String, String)| *k == kind && ns == namespace;
+        self.named
+            .keys()
+            .filter(of)
+            .map(|(_, _, n)| n.as_str())
+            .collect()
     }
 
     /// The templates in `namespace` (any namespace if None) whose labels include all of `labels`.

@@ -106,7 +106,7 @@ pub struct ClientSpec {
 }
 
 /// A fault or change at a point in time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct FaultSpec {
     pub at_ms: u64,
     pub action: FaultAction,
@@ -119,8 +119,8 @@ pub struct PodSelector {
     pub labels: BTreeMap<String, String>,
 }
 
-/// What a fault does.
-#[derive(Debug, Clone, PartialEq)]
+/// What a fault does. (Not `PartialEq`: `Apply` holds manifest objects, which are not.)
+#[derive(Debug, Clone)]
 pub enum FaultAction {
     /// `kubectl delete pod`: a graceful delete of every matching pod.
     DeletePod {
@@ -134,6 +134,66 @@ pub enum FaultAction {
         /// The container's name; None: the first container.
         container: Option<String>,
     },
+    /// `kubectl set image deployment/NAME CONTAINER=IMAGE`: a new pod template, hence a rollout.
+    SetImage {
+        namespace: String,
+        deployment: String,
+        /// A container of the Deployment's template; None: the first container.
+        container: Option<String>,
+        image: String,
+    },
+    /// `kubectl scale --replicas=N`: sets `spec.replicas` of a Deployment or ReplicaSet.
+    Scale {
+        namespace: String,
+        kind: ScaleKind,
+        name: String,
+        replicas: u32,
+    },
+    /// `kubectl rollout undo deployment/NAME [--to-revision=N]`.
+    RolloutUndo {
+        namespace: String,
+        deployment: String,
+        /// The revision to go back to; None (or 0 in the file): the previous one.
+        to_revision: Option<u64>,
+    },
+    /// `kubectl rollout pause`: sets `spec.paused`, so template changes start no rollout.
+    RolloutPause {
+        namespace: String,
+        deployment: String,
+    },
+    /// `kubectl rollout resume`: clears `spec.paused`.
+    RolloutResume {
+        namespace: String,
+        deployment: String,
+    },
+    /// `kubectl patch KIND NAME --type merge -p '...'`.
+    Patch {
+        namespace: String,
+        /// The Kubernetes kind: `Deployment`, `ReplicaSet`, `StatefulSet` or `Service`.
+        kind: String,
+        name: String,
+        /// A JSON merge patch (RFC 7386): a mapping; `null` removes a field.
+        merge: serde_json::Value,
+    },
+    /// `kubectl apply -f`: new versions of objects (or new objects), defaults applied, file order.
+    Apply { objects: Vec<Loaded> },
+}
+
+/// What `scale` resizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleKind {
+    Deployment,
+    ReplicaSet,
+}
+
+impl ScaleKind {
+    /// The Kubernetes kind: `Deployment` or `ReplicaSet`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            ScaleKind::Deployment => "Deployment",
+            ScaleKind::ReplicaSet => "ReplicaSet",
+        }
+    }
 }
 
 impl FaultAction {
@@ -142,6 +202,13 @@ impl FaultAction {
         match self {
             FaultAction::DeletePod { .. } => "delete-pod",
             FaultAction::KillContainer { .. } => "kill-container",
+            FaultAction::SetImage { .. } => "set-image",
+            FaultAction::Scale { .. } => "scale",
+            FaultAction::RolloutUndo { .. } => "rollout-undo",
+            FaultAction::RolloutPause { .. } => "rollout-pause",
+            FaultAction::RolloutResume { .. } => "rollout-resume",
+            FaultAction::Patch { .. } => "patch",
+            FaultAction::Apply { .. } => "apply",
         }
     }
 }

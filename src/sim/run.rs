@@ -263,6 +263,7 @@ fn affected_service<'s>(s: &'s Scenario, action: &FaultAction) -> Option<&'s str
         FaultAction::DeletePod { selector, .. } | FaultAction::KillContainer { selector, .. } => {
             selector
         }
+        _ => return None,
     };
     s.traffic.iter().map(|t| t.service.as_str()).find(|name| {
         s.objects.iter().any(|o| match &o.object {
