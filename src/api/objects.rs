@@ -240,7 +240,7 @@ pub enum Strategy {
 }
 
 /// A Deployment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub meta: Meta,
     pub replicas: u32,
@@ -249,7 +249,12 @@ pub struct Deployment {
     pub strategy: Strategy,
     pub min_ready_ms: u64,
     pub revision_history_limit: u32,
+    /// `spec.progressDeadlineSeconds`; None: no deadline.
+    pub progress_deadline_ms: Option<u64>,
+    pub paused: bool,
     pub status: ReplicaStatus,
+    /// The manifest as last applied, defaults included: patches and `set-image` edit it.
+    pub source: Box<k8s_openapi::api::apps::v1::Deployment>,
 }
 
 /// Service type.

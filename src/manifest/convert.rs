@@ -1,4 +1,4 @@
-//! Converts defaulted k8s-openapi objects into the store's compact objects.
+//! Converts defaulted k8s-openapi objects into the store's compact objects (`api`).
 
 use crate::api::*;
 use crate::engine::SimTime;
@@ -179,4 +179,42 @@ pub fn meta(
     let mut meta = store.new_meta(&name, &ns, labels(m), now);
     meta.annotations = m.annotations.clone().unwrap_or_default();
     meta
+}
+
+/// A Deployment; the defaulted manifest is kept as `source` for later patches and `set-image`.
+pub fn deployment(d: &k8s_openapi::api::apps::v1::Deployment, meta: Meta) -> Deployment {
+    let spec = d.spec.clone().unwrap_or_default();
+    Deployment {
+        meta,
+        replicas: spec.replicas.unwrap_or(1).max(0) as u32,
+        selector: selector(&spec.selector),
+        template: template(&spec.template),
+        strategy: strategy(spec.strategy.as_ref()),
+        min_ready_ms: spec.min_ready_seconds.unwrap_or(0).max(0) as u64 * 1000,
+        revision_history_limit: spec.revision_history_limit.unwrap_or(10).max(0) as u32,
+        progress_deadline_ms: spec.progress_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
+        paused: spec.paused.unwrap_or(false),
+        status: ReplicaStatus::default(),
+        source: Box::new(d.clone()),
+    }
+}
+
+/// `spec.strategy` with maxSurge / maxUnavailable kept as written (`3` or `25%`).
+fn strategy(s: Option<&k8s_openapi::api::apps::v1::DeploymentStrategy>) -> Strategy {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let show = |v: Option<&IntOrString>, d: &str| match v {
+        Some(IntOrString::Int(i)) => i.to_string(),
+        Some(IntOrString::String(s)) => s.clone(),
+        None => d.to_string(),
+    };
+    match s.and_then(|s| s.type_.as_deref()) {
+        Some("Recreate") => Strategy::Recreate,
+        _ => {
+            let ru = s.and_then(|s| s.rolling_update.as_ref());
+            Strategy::RollingUpdate {
+                max_surge: show(ru.and_then(|r| r.max_surge.as_ref()), "25%"),
+                max_unavailable: show(ru.and_then(|r| r.max_unavailable.as_ref()), "25%"),
+            }
+        }
+    }
 }

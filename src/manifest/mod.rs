@@ -51,6 +51,7 @@ mod error;
 mod kinds;
 mod names;
 mod parse;
+pub mod convert;
 pub mod quantity;
 pub mod selector;
 mod strict;

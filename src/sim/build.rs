@@ -1,6 +1,6 @@
 //! Builds the world of a run from a scenario: nodes, objects from the manifests, kubelets, clients, faults.
 
-use super::convert;
+use crate::manifest::convert;
 use super::run::RunError;
 use super::world::{Ev, Rngs, World};
 use crate::api::*;
@@ -101,19 +101,7 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
     match &loaded.object {
         Object::Deployment(d) => {
             let meta = convert::meta(&mut world.store, &d.metadata, now);
-            let spec = d.spec.clone().unwrap_or_default();
-            let strategy = strategy(spec.strategy.as_ref());
-            let dep = Deployment {
-                meta,
-                replicas: spec.replicas.unwrap_or(1).max(0) as u32,
-                selector: convert::selector(&spec.selector),
-                template: convert::template(&spec.template),
-                strategy,
-                min_ready_ms: spec.min_ready_seconds.unwrap_or(0).max(0) as u64 * 1000,
-                revision_history_limit: spec.revision_history_limit.unwrap_or(10).max(0) as u32,
-                status: ReplicaStatus::default(),
-            };
-            world.store.add_deployment(dep);
+            world.store.add_deployment(convert::deployment(d, meta));
         }
         Object::Service(s) => {
             let meta = convert::meta(&mut world.store, &s.metadata, now);
@@ -130,49 +118,11 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
         other => {
             return Err(RunError::Unsupported {
                 file: loaded.source.clone(),
-                kind: kind_name(other),
+                kind: other.kind(),
             })
         }
     }
     Ok(())
-}
-
-fn strategy(s: Option<&k8s_openapi::api::apps::v1::DeploymentStrategy>) -> Strategy {
-    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-    let show = |v: Option<&IntOrString>, d: &str| match v {
-        Some(IntOrString::Int(i)) => i.to_string(),
-        Some(IntOrString::String(s)) => s.clone(),
-        None => d.to_string(),
-    };
-    match s.and_then(|s| s.type_.as_deref()) {
-        Some("Recreate") => Strategy::Recreate,
-        _ => {
-            let ru = s.and_then(|s| s.rolling_update.as_ref());
-            Strategy::RollingUpdate {
-                max_surge: show(ru.and_then(|r| r.max_surge.as_ref()), "25%"),
-                max_unavailable: show(ru.and_then(|r| r.max_unavailable.as_ref()), "25%"),
-            }
-        }
-    }
-}
-
-fn kind_name(o: &Object) -> &'static str {
-    match o {
-        Object::Deployment(_) => "Deployment",
-        Object::ReplicaSet(_) => "ReplicaSet",
-        Object::StatefulSet(_) => "StatefulSet",
-        Object::DaemonSet(_) => "DaemonSet",
-        Object::Job(_) => "Job",
-        Object::Pod(_) => "Pod",
-        Object::Service(_) => "Service",
-        Object::PersistentVolumeClaim(_) => "PersistentVolumeClaim",
-        Object::PersistentVolume(_) => "PersistentVolume",
-        Object::StorageClass(_) => "StorageClass",
-        Object::Node(_) => "Node",
-        Object::ConfigMap(_) => "ConfigMap",
-        Object::Secret(_) => "Secret",
-        Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
-    }
 }
 
 fn add_clients(world: &mut World) -> Result<(), RunError> {

@@ -3,7 +3,6 @@
 //! Every actor is called only from here, with the store and its own state; actors never call each other.
 
 mod build;
-pub mod convert;
 mod notify;
 mod run;
 mod world;
