@@ -4,6 +4,7 @@
 pub mod attach_detach;
 pub mod deployment;
 pub mod endpointslice;
+pub mod pod_ranking;
 pub mod pv_controller;
 pub mod replicaset;
 
