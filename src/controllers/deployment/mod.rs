@@ -4,6 +4,12 @@
 //! keeps it at `spec.replicas` and mirrors status. Rolling updates, Recreate, history and rollback are
 //! built on it in the rollout work (issue 5); until then a changed template scales older sets to zero.
 
+pub mod progress;
+pub mod recreate;
+pub mod rolling;
+pub mod sync;
+pub mod util;
+
 use crate::api::{DeployId, Effects, Event, Owner, ReplicaSet, ReplicaStatus, RsId, Store, Write};
 use crate::engine::{rng::fnv1a, SimTime};
 
