@@ -6,6 +6,7 @@ pub mod ids;
 pub mod objects;
 pub mod runtime;
 pub mod store;
+mod store_apps;
 pub mod write;
 
 pub use event::Event;

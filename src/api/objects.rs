@@ -36,6 +36,8 @@ pub struct Meta {
     pub labels: Labels,
     pub annotations: Labels,
     pub resource_version: u64,
+    /// `metadata.generation`: 1 at creation, +1 on every change of the spec.
+    pub generation: i64,
     pub created: SimTime,
     pub owner: Option<Owner>,
     pub deletion: Option<Deletion>,
@@ -210,7 +212,7 @@ impl Pod {
 }
 
 /// A ReplicaSet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaSet {
     pub meta: Meta,
     pub replicas: u32,
@@ -218,14 +220,62 @@ pub struct ReplicaSet {
     pub template: PodTemplate,
     pub min_ready_ms: u64,
     pub status: ReplicaStatus,
+    /// The pod template as written (with the pod-template-hash label): `rollout undo` copies it back.
+    pub source_template: Box<k8s_openapi::api::core::v1::PodTemplateSpec>,
 }
 
-/// `status` of a ReplicaSet or Deployment.
+/// `status` of a ReplicaSet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReplicaStatus {
     pub replicas: u32,
     pub ready: u32,
     pub available: u32,
+    /// `status.observedGeneration`: the generation the controller last synced.
+    pub observed_generation: i64,
+}
+
+/// A condition's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionStatus {
+    True,
+    False,
+    Unknown,
+}
+
+/// A Deployment condition (Progressing or Available), without its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Condition {
+    pub status: ConditionStatus,
+    pub reason: &'static str,
+    pub last_update_ms: u64,
+    pub last_transition_ms: u64,
+}
+
+impl Condition {
+    /// `NewDeploymentCondition`: updated and transitioned now.
+    pub fn new(status: ConditionStatus, reason: &'static str, now_ms: u64) -> Self {
+        Condition {
+            status,
+            reason,
+            last_update_ms: now_ms,
+            last_transition_ms: now_ms,
+        }
+    }
+}
+
+/// `status` of a Deployment (kk:staging/src/k8s.io/api/apps/v1/types.go `DeploymentStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeploymentStatus {
+    pub replicas: u32,
+    pub updated: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub unavailable: u32,
+    pub observed_generation: i64,
+    /// The `Progressing` condition (only with a progress deadline).
+    pub progressing: Option<Condition>,
+    /// The `Available` condition.
+    pub available_condition: Option<Condition>,
 }
 
 /// `.spec.strategy` of a Deployment.
@@ -252,7 +302,7 @@ pub struct Deployment {
     /// `spec.progressDeadlineSeconds`; None: no deadline.
     pub progress_deadline_ms: Option<u64>,
     pub paused: bool,
-    pub status: ReplicaStatus,
+    pub status: DeploymentStatus,
     /// The manifest as last applied, defaults included: patches and `set-image` edit it.
     pub source: Box<k8s_openapi::api::apps::v1::Deployment>,
 }

@@ -84,6 +84,7 @@ impl Store {
             labels,
             annotations: Labels::new(),
             resource_version: self.resource_version,
+            generation: 1,
             created: now,
             owner: None,
             deletion: None,
@@ -96,7 +97,7 @@ impl Store {
         std::mem::take(&mut self.changes)
     }
 
-    fn touch(&mut self, kind: Kind, id: u32) -> u64 {
+    pub(super) fn touch(&mut self, kind: Kind, id: u32) -> u64 {
         self.resource_version += 1;
         self.changes.push(Change { kind, id });
         self.resource_version
@@ -198,16 +199,30 @@ impl Store {
                 };
                 self.add_replica_set(rs);
             }
-            Write::ScaleReplicaSet { rs, replicas } => {
-                self.replica_sets[rs.index()].replicas = replicas;
+            Write::ScaleReplicaSet {
+                rs,
+                replicas,
+                annotations,
+            } => self.scale_replica_set(rs, replicas, annotations),
+            Write::DeleteReplicaSet { rs } => {
+                self.replica_sets[rs.index()].meta.gone = Some(now);
                 self.touch(Kind::ReplicaSet, rs.0);
+            }
+            Write::UpdateDeployment { deployment, object } => {
+                self.update_deployment(deployment, *object)
             }
             Write::SetReplicaSetStatus { rs, status } => {
                 self.replica_sets[rs.index()].status = status;
                 self.touch(Kind::ReplicaSet, rs.0);
             }
-            Write::SetDeploymentStatus { deployment, status } => {
-                self.deployments[deployment.index()].status = status;
+            Write::SetDeploymentStatus {
+                deployment,
+                status,
+                annotations,
+            } => {
+                let d = &mut self.deployments[deployment.index()];
+                d.status = status;
+                d.meta.annotations.extend(annotations);
                 self.touch(Kind::Deployment, deployment.0);
             }
             Write::SetEndpoints { service, endpoints } => {

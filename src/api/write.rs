@@ -26,14 +26,29 @@ pub enum Write {
     SetPodStatus { pod: PodId, status: PodStatus },
     /// POST a ReplicaSet.
     CreateReplicaSet { rs: Box<ReplicaSet> },
-    /// Scale a ReplicaSet.
-    ScaleReplicaSet { rs: RsId, replicas: u32 },
+    /// Update a ReplicaSet's `spec.replicas` and set `annotations` on it in the same write
+    /// (upstream `scaleReplicaSet` writes the desired- and max-replicas annotations with the size).
+    ScaleReplicaSet {
+        rs: RsId,
+        replicas: u32,
+        annotations: Vec<(String, String)>,
+    },
+    /// DELETE a ReplicaSet (history cleanup: it has no pods left).
+    DeleteReplicaSet { rs: RsId },
+    /// Replace a Deployment's labels, annotations and spec with those of `object` (`kubectl apply`,
+    /// `patch`, `set-image`, `scale`, `rollout undo/pause/resume`); identity and status are kept.
+    UpdateDeployment {
+        deployment: DeployId,
+        object: Box<Deployment>,
+    },
     /// A ReplicaSet's status.
     SetReplicaSetStatus { rs: RsId, status: ReplicaStatus },
-    /// A Deployment's status.
+    /// A Deployment's status (`UpdateStatus`, which may also set annotations: the controller's
+    /// `SetDeploymentRevision` travels with it).
     SetDeploymentStatus {
         deployment: DeployId,
-        status: ReplicaStatus,
+        status: DeploymentStatus,
+        annotations: Vec<(String, String)>,
     },
     /// The EndpointSlice controller's write for one Service.
     SetEndpoints {

@@ -71,6 +71,7 @@ fn update_status(
             .clone()
             .filter(|p| p.is_available(rs.min_ready_ms, now))
             .count() as u32,
+        observed_generation: rs.meta.generation,
     };
     if status != rs.status {
         fx.write(Write::SetReplicaSetStatus { rs: id, status });

@@ -194,7 +194,7 @@ pub fn deployment(d: &k8s_openapi::api::apps::v1::Deployment, meta: Meta) -> Dep
         revision_history_limit: spec.revision_history_limit.unwrap_or(10).max(0) as u32,
         progress_deadline_ms: spec.progress_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
         paused: spec.paused.unwrap_or(false),
-        status: ReplicaStatus::default(),
+        status: DeploymentStatus::default(),
         source: Box::new(d.clone()),
     }
 }

@@ -159,7 +159,7 @@ impl World<'_> {
                 self.apply(replicaset::sync(&self.store, rs, now), Ev::RsRequeue)
             }
             Target::Deployment(d) => {
-                self.apply(deployment::sync(&self.store, d, now), |_| Ev::Wake)
+                self.apply(deployment::sync(&self.store, d, now), Ev::DeployRequeue)
             }
             Target::Endpoints(svc) => {
                 self.apply(endpointslice::sync(&self.store, svc, now), |_| Ev::Wake)

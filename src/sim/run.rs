@@ -53,6 +53,7 @@ impl World<'_> {
             Ev::Kubelet(node, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
             Ev::Scheduler(retry) => self.enqueue(Target::Schedule(retry.0), now),
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
+            Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
             Ev::Provisioned(p) => {
                 let fx =
                     self.pv

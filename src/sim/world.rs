@@ -34,6 +34,7 @@ pub enum Ev {
     Kubelet(NodeId, kubelet::Timer),
     Scheduler(scheduler::Retry),
     RsRequeue(replicaset::Requeue),
+    DeployRequeue(crate::controllers::deployment::Requeue),
     Provisioned(pv_controller::Provisioned),
     AttachDetach(attach_detach::Done),
     Proxy(ProxyTimer),

@@ -1,6 +1,7 @@
 //! Progressing and Available conditions of the Deployment controller (kk:pkg/controller/deployment/progress.go).
 
 use super::util::{deployment_complete, max_unavailable, DeploymentView, StatusView};
+pub use crate::api::{Condition, ConditionStatus};
 
 /// `ReplicaSetUpdatedReason`: a replica set was updated as part of the rollout.
 pub const REPLICA_SET_UPDATED_REASON: &str = "ReplicaSetUpdated";
@@ -22,35 +23,6 @@ pub const RESUMED_DEPLOY_REASON: &str = "DeploymentResumed";
 pub const MINIMUM_REPLICAS_AVAILABLE: &str = "MinimumReplicasAvailable";
 /// `MinimumReplicasUnavailable` (Available=False).
 pub const MINIMUM_REPLICAS_UNAVAILABLE: &str = "MinimumReplicasUnavailable";
-
-/// A condition's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConditionStatus {
-    True,
-    False,
-    Unknown,
-}
-
-/// A Deployment condition (Progressing or Available), without its message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Condition {
-    pub status: ConditionStatus,
-    pub reason: &'static str,
-    pub last_update_ms: u64,
-    pub last_transition_ms: u64,
-}
-
-impl Condition {
-    /// `NewDeploymentCondition`: updated and transitioned now.
-    pub fn new(status: ConditionStatus, reason: &'static str, now_ms: u64) -> Self {
-        Condition {
-            status,
-            reason,
-            last_update_ms: now_ms,
-            last_transition_ms: now_ms,
-        }
-    }
-}
 
 /// `SetDeploymentCondition` for one condition type: the condition the status holds afterwards
 /// (unchanged for the same status and reason; the transition time kept for the same status).

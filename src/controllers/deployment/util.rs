@@ -27,13 +27,13 @@ pub struct DeploymentView {
 }
 
 impl DeploymentView {
-    /// The view of a stored Deployment (the store keeps no generation: 0).
+    /// The view of a stored Deployment.
     pub fn of(d: &Deployment) -> Self {
         DeploymentView {
             replicas: d.replicas as i32,
             strategy: d.strategy.clone(),
             status_replicas: d.status.replicas as i32,
-            generation: 0,
+            generation: d.meta.generation,
         }
     }
 
