@@ -28,6 +28,7 @@ pub fn build(scenario: &Scenario, seed: u64) -> Result<World<'_>, RunError> {
         scheduler: Default::default(),
         pv: Default::default(),
         adc: Default::default(),
+        rsc: Default::default(),
         proxy: Proxy::default(),
         clients: Clients {
             specs: Vec::new(),

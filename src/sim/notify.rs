@@ -3,7 +3,7 @@
 
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, Kind, NodeId, Owner, PodId, PvId, PvcId, SvcId};
-use crate::controllers::{deployment, endpointslice, replicaset};
+use crate::controllers::{deployment, endpointslice};
 use crate::kubelet::Ctx;
 
 impl World<'_> {
@@ -44,6 +44,10 @@ impl World<'_> {
 
     fn on_pod_changed(&mut self, id: PodId, at: crate::engine::SimTime) -> Result<(), WorldError> {
         self.recorder.on_pod_change(&self.store, id, self.cal.now());
+        // The ReplicaSet controller's pod handlers: expectations, and updatePod's minReadySeconds requeue.
+        if let Some((t, r)) = self.rsc.observe_pod(&self.store, id, at) {
+            self.schedule(t, Ev::RsRequeue(r))?;
+        }
         let pod = &self.store.pods[id.index()];
         let (owner, node, unscheduled) = (
             pod.meta.owner,
@@ -156,7 +160,8 @@ impl World<'_> {
         let s = self.scenario;
         match target {
             Target::ReplicaSet(rs) => {
-                self.apply(replicaset::sync(&self.store, rs, now), Ev::RsRequeue)
+                let fx = self.rsc.sync(&self.store, rs, now);
+                self.apply(fx, Ev::RsRequeue)
             }
             Target::Deployment(d) => {
                 self.apply(deployment::sync(&self.store, d, now), Ev::DeployRequeue)

@@ -74,6 +74,8 @@ pub struct World<'s> {
     pub scheduler: Scheduler,
     pub pv: pv_controller::PvController,
     pub adc: attach_detach::AttachDetach,
+    /// The ReplicaSet controller's expectations and informer view.
+    pub rsc: replicaset::ReplicaSetController,
     pub proxy: Proxy,
     pub clients: Clients,
     pub rngs: Rngs,
