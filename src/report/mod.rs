@@ -5,11 +5,13 @@
 
 mod csv_files;
 mod json;
+mod rollouts;
 mod text;
 mod timeline;
 
 pub use csv_files::{events_csv, pods_csv, requests_csv, rollouts_csv};
 pub use json::summary_json;
+pub use rollouts::rollouts_svg;
 pub use text::{summary_text, watch_log};
 pub use timeline::timeline_svg;
 
@@ -35,7 +37,7 @@ pub enum ReportError {
         #[source]
         source: csv::Error,
     },
-    /// The timeline could not be drawn.
+    /// The timeline or the rollout picture could not be drawn.
     #[error("cannot draw {}: {message}", path.display())]
     Svg { path: PathBuf, message: String },
     /// The output path has no final component to name a sibling temp dir after (`.`, `..`, `/`).
@@ -47,13 +49,14 @@ pub enum ReportError {
 }
 
 /// The names of the files a run writes, in the order they are written.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 7] = [
     "events.csv",
     "pods.csv",
     "requests.csv",
     "summary.json",
     "timeline.svg",
     "rollouts.csv",
+    "rollouts.svg",
 ];
 
 /// Writes every output file into `dir`, replacing what a previous run left there.
@@ -82,10 +85,12 @@ pub fn render_all(out: &RunOutput) -> Result<Vec<(&'static str, Vec<u8>)>, Repor
         let path = PathBuf::from(name);
         move |source| ReportError::Csv { path, source }
     };
-    let svg = timeline_svg(out).map_err(|message| ReportError::Svg {
-        path: FILES[4].into(),
-        message,
-    })?;
+    let svg_err = |name: &str| {
+        let path = PathBuf::from(name);
+        move |message| ReportError::Svg { path, message }
+    };
+    let svg = timeline_svg(out).map_err(svg_err(FILES[4]))?;
+    let rollouts = rollouts_svg(out).map_err(svg_err(FILES[6]))?;
     Ok(vec![
         (
             FILES[0],
@@ -102,6 +107,7 @@ pub fn render_all(out: &RunOutput) -> Result<Vec<(&'static str, Vec<u8>)>, Repor
             FILES[5],
             rollouts_csv(&out.rollouts).map_err(csv_err(FILES[5]))?,
         ),
+        (FILES[6], rollouts.into_bytes()),
     ])
 }
 

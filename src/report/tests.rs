@@ -3,8 +3,8 @@
 use super::*;
 use crate::engine::SimTime;
 use crate::metrics::{
-    EventRecord, FaultMark, FaultSummary, Outcome, PodRecord, RequestRecord, ServiceSummary,
-    Summary,
+    EventRecord, FaultMark, FaultSummary, Outcome, PodRecord, RequestRecord, RolloutRecord,
+    ServiceSummary, Summary,
 };
 
 /// A summary with two services and two faults, one never recovered.
@@ -60,6 +60,42 @@ fn pod(name: &str, created_ms: u64, gone_ms: Option<u64>) -> PodRecord {
     }
 }
 
+/// The state of one ReplicaSet of a Deployment after a change at `ms`.
+pub(crate) fn rollout(
+    ms: u64,
+    deployment: &str,
+    rs: &str,
+    revision: u64,
+    replicas: u32,
+    available: u32,
+) -> RolloutRecord {
+    RolloutRecord {
+        time: SimTime(ms),
+        deployment: deployment.into(),
+        replicaset: rs.into(),
+        revision,
+        replicas,
+        ready: available,
+        available,
+    }
+}
+
+/// A rolling update of `default/web` (10 replicas) from revision 1 to 2, and `default/api` created.
+pub(crate) fn sample_rollouts() -> Vec<RolloutRecord> {
+    let web =
+        |ms, rs, rev, replicas, available| rollout(ms, "default/web", rs, rev, replicas, available);
+    vec![
+        web(0, "web-5d8f7c", 1, 10, 0),
+        rollout(0, "default/api", "api-6c9d", 1, 2, 0),
+        web(5_000, "web-5d8f7c", 1, 10, 10),
+        web(12_000, "web-7b9c4d", 2, 3, 0),
+        web(12_000, "web-5d8f7c", 1, 8, 8),
+        web(20_000, "web-7b9c4d", 2, 3, 3),
+        web(20_000, "web-7b9c4d", 2, 10, 3),
+        web(20_000, "web-5d8f7c", 1, 0, 0),
+    ]
+}
+
 /// A small run: three pod incarnations, a few events and requests, two faults.
 pub(crate) fn sample_output() -> RunOutput {
     let event = EventRecord {
@@ -83,7 +119,7 @@ pub(crate) fn sample_output() -> RunOutput {
         target: "default/web-1".into(),
     };
     RunOutput {
-        rollouts: Vec::new(),
+        rollouts: sample_rollouts(),
         events: vec![event],
         pods: vec![
             pod("web-1", 0, Some(61_000)),

@@ -20,7 +20,7 @@ pub const PHASE_COLOURS: [(&str, RGBColor); 5] = [
 /// The colour of any other phase name.
 pub const FALLBACK_COLOUR: RGBColor = RGBColor(0x9a, 0x9a, 0x9a);
 /// The colour of fault marks.
-const FAULT_COLOUR: RGBColor = RGBColor(0xd0, 0x10, 0x10);
+pub(super) const FAULT_COLOUR: RGBColor = RGBColor(0xd0, 0x10, 0x10);
 
 const WIDTH: u32 = 1200;
 const ROW_PX: u32 = 22;
@@ -28,14 +28,14 @@ const LEGEND_PX: u32 = 30;
 const FAULT_LABELS_PX: u32 = 36;
 const X_AXIS_PX: u32 = 40;
 const MARGIN_PX: u32 = 10;
-const FONT: &str = "sans-serif";
-const FONT_SIZE: u32 = 14;
+pub(super) const FONT: &str = "sans-serif";
+pub(super) const FONT_SIZE: u32 = 14;
 /// An estimate of a character's width at [`FONT_SIZE`], for sizing the label column.
-const CHAR_PX: u32 = 7;
+pub(super) const CHAR_PX: u32 = 7;
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-type Drawn = Result<(), DrawingAreaErrorKind<std::io::Error>>;
+pub(super) type Drawn = Result<(), DrawingAreaErrorKind<std::io::Error>>;
 
 /// The colour of a phase name.
 pub fn phase_colour(phase: &str) -> RGBColor {
@@ -189,7 +189,7 @@ fn draw_faults(root: &Area, chart: &mut Chart, faults: &[FaultMark]) -> Drawn {
 }
 
 /// Milliseconds as fractional seconds on the x axis.
-fn secs(ms: u64) -> f64 {
+pub(super) fn secs(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 

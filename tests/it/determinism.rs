@@ -17,6 +17,7 @@ fn mariadb_failover_seed_1_gives_byte_identical_files_when_run_twice() {
             "pods.csv",
             "requests.csv",
             "rollouts.csv",
+            "rollouts.svg",
             "summary.json",
             "timeline.svg"
         ]
@@ -30,7 +31,7 @@ fn mariadb_failover_seed_1_gives_byte_identical_files_when_run_twice() {
 fn a_different_seed_changes_the_random_draws_but_not_the_file_set() {
     let dir = temp_dir("det-seed");
     run_example(&dir, &["--seed", "2"]);
-    assert_eq!(read_dir_files(&dir).len(), 6);
+    assert_eq!(read_dir_files(&dir).len(), 7);
 }
 
 /// Compares the example's summary and events with the golden files in tests/golden/mariadb-failover/;
