@@ -102,6 +102,11 @@ pub fn run(cfg: &RunConfig) -> Result<(), CliError> {
     if !cfg.quiet {
         print!("{}", crate::report::watch_log(&output.watch));
         println!();
+        if !output.rollouts.is_empty() {
+            println!("ROLLOUTS");
+            print!("{}", crate::report::rollout_log(&output.rollouts));
+            println!();
+        }
     }
     print!("{}", crate::report::summary_text(&output.summary));
     crate::report::write_all(&cfg.out, &output)?;

@@ -5,12 +5,14 @@
 
 mod csv_files;
 mod json;
+mod rollout_text;
 mod rollouts;
 mod text;
 mod timeline;
 
 pub use csv_files::{events_csv, pods_csv, requests_csv, rollouts_csv};
 pub use json::summary_json;
+pub use rollout_text::rollout_log;
 pub use rollouts::rollouts_svg;
 pub use text::{summary_text, watch_log};
 pub use timeline::timeline_svg;
