@@ -121,7 +121,7 @@ pub fn summary_text(s: &Summary) -> String {
 
 /// Bytes as `50Gi` when whole gibibytes, else as bytes.
 fn gibibytes(bytes: u64) -> String {
-    if bytes % (1 << 30) == 0 {
+    if bytes.is_multiple_of(1 << 30) {
         format!("{}Gi", bytes >> 30)
     } else {
         format!("{bytes} bytes")
