@@ -208,6 +208,7 @@ impl Store {
                 self.replica_sets[rs.index()].meta.gone = Some(now);
                 self.touch(Kind::ReplicaSet, rs.0);
             }
+            Write::CreateDeployment { object } => self.create_deployment(*object, now),
             Write::UpdateDeployment { deployment, object } => {
                 self.update_deployment(deployment, *object)
             }

@@ -4,6 +4,7 @@ use super::ids::Kind;
 use super::ids::{DeployId, RsId};
 use super::objects::*;
 use super::store::Store;
+use crate::engine::SimTime;
 
 impl Store {
     /// `spec.replicas` and annotations in one update; a new size bumps `metadata.generation`.
@@ -20,6 +21,16 @@ impl Store {
         set.replicas = replicas;
         set.meta.annotations.extend(annotations);
         self.touch(Kind::ReplicaSet, rs.0);
+    }
+
+    /// Adds a Deployment with fresh metadata (uid, resourceVersion, creation time).
+    pub(super) fn create_deployment(&mut self, mut d: Deployment, now: SimTime) {
+        let fresh = self.new_meta(&d.meta.name, &d.meta.namespace, d.meta.labels.clone(), now);
+        d.meta = Meta {
+            annotations: std::mem::take(&mut d.meta.annotations),
+            ..fresh
+        };
+        self.add_deployment(d);
     }
 
     /// Replaces labels, annotations and spec, keeping identity and status; bumps the generation

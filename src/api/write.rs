@@ -35,6 +35,8 @@ pub enum Write {
     },
     /// DELETE a ReplicaSet (history cleanup: it has no pods left).
     DeleteReplicaSet { rs: RsId },
+    /// POST a Deployment (`kubectl apply` of a new one); the store gives it a fresh uid and times.
+    CreateDeployment { object: Box<Deployment> },
     /// Replace a Deployment's labels, annotations and spec with those of `object` (`kubectl apply`,
     /// `patch`, `set-image`, `scale`, `rollout undo/pause/resume`); identity and status are kept.
     UpdateDeployment {

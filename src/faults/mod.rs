@@ -1,6 +1,9 @@
 //! The scenario's faults and changes, applied like the commands a person types.
 
-use crate::api::{PodId, Runtime, Store, Write};
+pub mod changes;
+mod rollback;
+
+use crate::api::{Event, PodId, Runtime, Store, Write};
 use crate::engine::SimTime;
 use crate::metrics::FaultMark;
 use crate::scenario::{FaultAction, PodSelector};
@@ -12,6 +15,8 @@ pub struct Applied {
     /// Pods whose container was killed outside the kubelet (it notices at its next relist).
     pub killed: Vec<PodId>,
     pub mark: Option<FaultMark>,
+    /// A refused change, as a Warning Event with the message kubectl would print.
+    pub events: Vec<Event>,
 }
 
 /// Live, not-terminating pods the selector matches, in creation order.
@@ -57,7 +62,7 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
             out.killed = pods.clone();
             pods
         }
-        _ => return change(action, now),
+        _ => return change(action, store, now),
     };
     let names: Vec<String> = targets
         .iter()
@@ -71,14 +76,25 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
     out
 }
 
-/// A change to a named object (`set-image`, `scale`, `rollout-*`, `patch`, `apply`): marked, with no
-/// writes yet (its effects are not modelled here yet).
-fn change(action: &FaultAction, now: SimTime) -> Applied {
+/// A change to a named object (`set-image`, `scale`, `rollout-*`, `patch`, `apply`): the writes
+/// kubectl sends, or, when it is refused, a Warning Event with kubectl's message and no writes.
+fn change(action: &FaultAction, store: &Store, now: SimTime) -> Applied {
+    let target = change_target(action);
+    let (writes, events) = match changes::writes(action, store, now) {
+        Ok(writes) => (writes, Vec::new()),
+        Err(e) => {
+            let (namespace, name) = target.split_once('/').unwrap_or(("", &target));
+            let refused = Event::new(now, "kubectl", namespace, name, "ChangeRefused", format!("{}: {e}", action.name()));
+            (Vec::new(), vec![refused])
+        }
+    };
     Applied {
+        writes,
+        events,
         mark: Some(FaultMark {
             at: now,
             action: action.name().to_string(),
-            target: change_target(action),
+            target,
         }),
         ..Applied::default()
     }

@@ -181,6 +181,23 @@ pub fn meta(
     meta
 }
 
+/// Metadata of an object not yet in the store (it gets its uid and times when it is created).
+pub fn unstored_meta(m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Meta {
+    Meta {
+        name: m.name.clone().unwrap_or_default(),
+        namespace: m.namespace.clone().unwrap_or_else(|| "default".into()),
+        uid: String::new(),
+        labels: labels(m),
+        annotations: m.annotations.clone().unwrap_or_default(),
+        resource_version: 0,
+        generation: 1,
+        created: SimTime(0),
+        owner: None,
+        deletion: None,
+        gone: None,
+    }
+}
+
 /// A Deployment; the defaulted manifest is kept as `source` for later patches and `set-image`.
 pub fn deployment(d: &k8s_openapi::api::apps::v1::Deployment, meta: Meta) -> Deployment {
     let spec = d.spec.clone().unwrap_or_default();

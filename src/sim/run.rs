@@ -179,6 +179,7 @@ impl World<'_> {
             }
         }
         self.faults.extend(applied.mark);
+        self.events.extend(applied.events);
         Ok(())
     }
 

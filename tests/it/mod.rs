@@ -4,4 +4,5 @@ mod bad_input;
 mod determinism;
 mod mariadb;
 mod network;
+mod rollouts;
 pub mod util;

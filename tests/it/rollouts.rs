@@ -1,0 +1,187 @@
+//! Rollouts end to end: the rolling-update and recreate examples, their invariants after every event,
+//! and the changes a person makes with kubectl (scale, pause/resume, undo, patch, apply).
+
+use kubesim::api::{Owner, Store};
+use kubesim::engine::SimTime;
+use kubesim::metrics::{Outcome, RunOutput};
+use kubesim::scenario::Scenario;
+
+fn load(name: &str) -> Scenario {
+    let path = super::util::root().join("scenarios").join(name);
+    kubesim::scenario::load(&path).expect("scenario loads")
+}
+
+/// Pods of Deployment 0 that exist and are not being deleted, and those of them that are available.
+fn counts(store: &Store, now: SimTime) -> (u32, u32) {
+    let d = &store.deployments[0];
+    let (mut live, mut available) = (0, 0);
+    for p in store.live_pods.iter().map(|p| &store.pods[p.index()]) {
+        let Some(Owner::ReplicaSet(rs)) = p.meta.owner else { continue };
+        if store.replica_sets[rs.index()].meta.owner.is_none() || p.meta.deletion.is_some() {
+            continue;
+        }
+        live += 1;
+        available += u32::from(p.is_available(d.min_ready_ms, now));
+    }
+    (live, available)
+}
+
+/// Runs `scenario`, checking after every event from `from_ms` on that the Deployment keeps within
+/// [replicas - maxUnavailable, replicas + maxSurge]; returns the output and the extremes seen.
+fn run_checked(scenario: &Scenario, from_ms: u64, surge: u32, unavailable: u32) -> (RunOutput, u32, u32) {
+    let (mut most, mut fewest) = (0, u32::MAX);
+    let out = kubesim::sim::run_observed(scenario, scenario.seed, |store, now| {
+        if now.0 < from_ms {
+            return;
+        }
+        let replicas = store.deployments[0].replicas;
+        let (live, available) = counts(store, now);
+        assert!(live <= replicas + surge, "at {now}: {live} pods > {replicas} + {surge}");
+        assert!(
+            available + unavailable >= replicas,
+            "at {now}: {available} available < {replicas} - {unavailable}"
+        );
+        most = most.max(live);
+        fewest = fewest.min(available);
+    })
+    .expect("runs");
+    (out, most, fewest)
+}
+
+fn refused(out: &RunOutput) -> usize {
+    out.requests.iter().filter(|r| r.outcome != Outcome::Ok).count()
+}
+
+#[test]
+fn rolling_update_stays_within_surge_and_unavailability_after_every_event_seed_1() {
+    let scenario = load("rolling-update.yaml");
+    let (out, most, fewest) = run_checked(&scenario, 120_000, 3, 2);
+    // The bounds are reached, not just respected: the rollout uses its whole surge and budget.
+    assert_eq!(most, 13, "the rollout surges to replicas + maxSurge");
+    assert_eq!(fewest, 8, "availability dips to replicas - maxUnavailable");
+    let last: Vec<_> = out.rollouts.iter().rev().take(2).collect();
+    assert!(last.iter().any(|r| r.revision == 2 && r.replicas == 10 && r.available == 10));
+    assert!(last.iter().any(|r| r.revision == 1 && r.replicas == 0));
+}
+
+#[test]
+fn recreate_has_lower_availability_than_rolling_update_seed_1() {
+    let rolling = kubesim::sim::run(&load("rolling-update.yaml"), 1).expect("runs");
+    let recreate = kubesim::sim::run(&load("recreate.yaml"), 1).expect("runs");
+    assert!(
+        refused(&recreate) > 10 * refused(&rolling).max(1),
+        "recreate {} failed requests, rolling {}",
+        refused(&recreate),
+        refused(&rolling)
+    );
+    assert!(recreate.summary.services[0].availability < rolling.summary.services[0].availability);
+}
+
+#[test]
+fn recreate_never_runs_old_and_new_pods_together_seed_1() {
+    let scenario = load("recreate.yaml");
+    kubesim::sim::run_observed(&scenario, 1, |store, _| {
+        let revisions: std::collections::BTreeSet<&str> = store
+            .live_pods
+            .iter()
+            .filter_map(|p| match store.pods[p.index()].meta.owner {
+                Some(Owner::ReplicaSet(rs)) => Some(&store.replica_sets[rs.index()].meta.name),
+                _ => None,
+            })
+            .map(String::as_str)
+            .collect();
+        assert!(revisions.len() <= 1, "old and new pods together: {revisions:?}");
+    })
+    .expect("runs");
+}
+
+/// The rolling-update example with `faults` in place of its own.
+fn with_faults(faults: &str) -> Scenario {
+    let path = super::util::root().join("scenarios/rolling-update.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let head = &text[..text.find("faults:").expect("has faults")];
+    let text = format!("{head}faults:\n{faults}");
+    kubesim::scenario::load_str(&text, &path).expect("scenario loads")
+}
+
+fn final_sets(out: &RunOutput) -> Vec<(u64, u32)> {
+    let mut last = std::collections::BTreeMap::new();
+    for r in &out.rollouts {
+        last.insert(r.replicaset.clone(), (r.revision, r.replicas));
+    }
+    let mut sets: Vec<(u64, u32)> = last.into_values().collect();
+    sets.sort();
+    sets
+}
+
+#[test]
+fn rollout_undo_goes_back_to_the_first_template_as_revision_three() {
+    let s = with_faults(
+        "  - {at: 2m, set-image: {deployment: my-nginx, image: nginx:broken}}\n  - {at: 4m, rollout-undo: {deployment: my-nginx}}\n",
+    );
+    let out = kubesim::sim::run(&s, 1).expect("runs");
+    // The first ReplicaSet is reused with a new revision; the second is scaled to 0.
+    assert_eq!(final_sets(&out), vec![(2, 0), (3, 10)]);
+}
+
+#[test]
+fn a_paused_deployment_starts_no_rollout_until_resumed() {
+    let s = with_faults(
+        "  - {at: 2m, rollout-pause: {deployment: my-nginx}}\n  - {at: 2m10s, set-image: {deployment: my-nginx, image: nginx:next}}\n  - {at: 4m, rollout-resume: {deployment: my-nginx}}\n",
+    );
+    let out = kubesim::sim::run(&s, 1).expect("runs");
+    let first_new = out.rollouts.iter().find(|r| r.revision == 2).expect("a rollout happened");
+    assert!(first_new.time >= SimTime(240_000), "rollout began at {}", first_new.time);
+    assert_eq!(final_sets(&out), vec![(1, 0), (2, 10)]);
+}
+
+#[test]
+fn scaling_mid_rollout_shares_the_new_size_proportionally() {
+    let s = with_faults(
+        "  - {at: 2m, set-image: {deployment: my-nginx, image: nginx:next}}\n  - {at: 2m0.5s, scale: {deployment: my-nginx, replicas: 20}}\n",
+    );
+    let out = kubesim::sim::run(&s, 1).expect("runs");
+    // Right after the scale: 13 pods (10 + 3 surge) become 25 (20 + 5 surge), shared by size.
+    let at_scale: Vec<_> = out.rollouts.iter().filter(|r| r.time == SimTime(120_500)).collect();
+    let total: u32 = at_scale.iter().map(|r| r.replicas).sum();
+    assert!(total == 25 || at_scale.is_empty(), "{at_scale:?}");
+    assert_eq!(final_sets(&out), vec![(1, 0), (2, 20)]);
+}
+
+#[test]
+fn a_refused_change_is_an_event_with_kubectls_message_and_changes_nothing() {
+    let s = with_faults("  - {at: 2m, rollout-resume: {deployment: my-nginx}}\n");
+    let out = kubesim::sim::run(&s, 1).expect("runs");
+    let refused = out.events.iter().find(|e| e.reason == "ChangeRefused").expect("refused");
+    assert_eq!(refused.message, "rollout-resume: deployments.apps \"my-nginx\" is not paused");
+    assert_eq!(final_sets(&out), vec![(1, 10)]);
+}
+
+#[test]
+fn a_merge_patch_that_breaks_validation_is_refused_like_the_api_server() {
+    let s = with_faults("  - {at: 2m, patch: {deployment: my-nginx, merge: {spec: {replicas: -1}}}}\n");
+    let out = kubesim::sim::run(&s, 1).expect("runs");
+    let refused = out.events.iter().find(|e| e.reason == "ChangeRefused").expect("refused");
+    assert!(refused.message.contains("spec.replicas"), "{}", refused.message);
+}
+
+#[test]
+fn a_merge_patch_of_the_template_rolls_out_a_new_revision() {
+    let s = with_faults("  - {at: 2m, patch: {deployment: my-nginx, merge: {spec: {template: {metadata: {labels: {tier: web}}}}}}}\n");
+    let out = kubesim::sim::run(&s, 1).expect("runs");
+    assert_eq!(final_sets(&out), vec![(1, 0), (2, 10)]);
+}
+
+#[test]
+fn apply_of_a_new_version_replaces_the_spec_and_keeps_the_pods_when_the_template_is_the_same() {
+    let s = with_faults("  - {at: 2m, apply: nginx/nginx-deployment-recreate.yaml}\n");
+    let mut strategy_after = None;
+    let out = kubesim::sim::run_observed(&s, 1, |store, now| {
+        if now >= SimTime(120_000) {
+            strategy_after = Some(store.deployments[0].strategy.clone());
+        }
+    })
+    .expect("runs");
+    assert_eq!(strategy_after, Some(kubesim::api::Strategy::Recreate));
+    assert_eq!(final_sets(&out), vec![(1, 10)]);
+}
