@@ -35,7 +35,11 @@ pub enum ChangeError {
 }
 
 /// The writes of `action` at `now` (not for `delete-pod` and `kill-container`).
-pub fn writes(action: &FaultAction, store: &Store, now: SimTime) -> Result<Vec<Write>, ChangeError> {
+pub fn writes(
+    action: &FaultAction,
+    store: &Store,
+    now: SimTime,
+) -> Result<Vec<Write>, ChangeError> {
     match action {
         FaultAction::SetImage {
             namespace,
@@ -130,7 +134,8 @@ fn update(store: &Store, id: DeployId, new: &K8sDeployment) -> Result<Vec<Write>
 
 /// Runs an edited Deployment through the manifest loader: strict decoding, defaults, validation.
 fn recheck(source: &K8sDeployment, name: &str) -> Result<K8sDeployment, ChangeError> {
-    let mut value = serde_json::to_value(source).map_err(|e| ChangeError::Invalid(e.to_string()))?;
+    let mut value =
+        serde_json::to_value(source).map_err(|e| ChangeError::Invalid(e.to_string()))?;
     if let Some(m) = value.as_object_mut() {
         m.insert("apiVersion".into(), "apps/v1".into());
         m.insert("kind".into(), "Deployment".into());
@@ -140,12 +145,18 @@ fn recheck(source: &K8sDeployment, name: &str) -> Result<K8sDeployment, ChangeEr
         .map_err(|e| ChangeError::Invalid(e.to_string()))?;
     match loaded.into_iter().next().map(|l| l.object) {
         Some(Object::Deployment(d)) => Ok(*d),
-        _ => Err(ChangeError::Invalid("the edit did not give a Deployment".into())),
+        _ => Err(ChangeError::Invalid(
+            "the edit did not give a Deployment".into(),
+        )),
     }
 }
 
 /// `kubectl set image deployment/NAME CONTAINER=IMAGE` (no container: the first).
-fn set_image(d: &mut K8sDeployment, container: Option<&str>, image: &str) -> Result<(), ChangeError> {
+fn set_image(
+    d: &mut K8sDeployment,
+    container: Option<&str>,
+    image: &str,
+) -> Result<(), ChangeError> {
     let spec = d.spec.get_or_insert_with(Default::default);
     let pod = spec.template.spec.get_or_insert_with(Default::default);
     let target = match container {
@@ -188,10 +199,19 @@ fn scale(
 }
 
 /// `kubectl rollout pause` / `resume`: refused when already so, as kubectl does.
-fn pause(store: &Store, namespace: &str, name: &str, paused: bool) -> Result<Vec<Write>, ChangeError> {
+fn pause(
+    store: &Store,
+    namespace: &str,
+    name: &str,
+    paused: bool,
+) -> Result<Vec<Write>, ChangeError> {
     let id = find(store, namespace, name)?;
     if store.deployments[id.index()].paused == paused {
-        let state = if paused { "already paused" } else { "not paused" };
+        let state = if paused {
+            "already paused"
+        } else {
+            "not paused"
+        };
         return Err(ChangeError::AlreadyInState {
             name: name.to_string(),
             state,
@@ -215,9 +235,11 @@ fn patch(
         "Deployment" => {
             let id = find(store, namespace, name)?;
             edit(store, id, |d| {
-                let mut value = serde_json::to_value(&*d).map_err(|e| ChangeError::Invalid(e.to_string()))?;
+                let mut value =
+                    serde_json::to_value(&*d).map_err(|e| ChangeError::Invalid(e.to_string()))?;
                 json_patch::merge(&mut value, merge);
-                *d = serde_json::from_value(value).map_err(|e| ChangeError::Invalid(e.to_string()))?;
+                *d = serde_json::from_value(value)
+                    .map_err(|e| ChangeError::Invalid(e.to_string()))?;
                 Ok(())
             })
         }
@@ -233,7 +255,9 @@ fn patch_replica_set(
     name: &str,
     merge: &serde_json::Value,
 ) -> Result<Vec<Write>, ChangeError> {
-    let replicas = merge.pointer("/spec/replicas").and_then(serde_json::Value::as_u64);
+    let replicas = merge
+        .pointer("/spec/replicas")
+        .and_then(serde_json::Value::as_u64);
     let only_replicas = merge.as_object().is_some_and(|m| m.len() == 1)
         && merge["spec"].as_object().is_some_and(|s| s.len() == 1);
     match (replicas, only_replicas) {
@@ -245,18 +269,28 @@ fn patch_replica_set(
 }
 
 /// `kubectl apply -f`: each Deployment created or updated (its whole spec replaced).
-fn apply(store: &Store, objects: &[manifest::Loaded], _now: SimTime) -> Result<Vec<Write>, ChangeError> {
+fn apply(
+    store: &Store,
+    objects: &[manifest::Loaded],
+    _now: SimTime,
+) -> Result<Vec<Write>, ChangeError> {
     let mut writes = Vec::new();
     for loaded in objects {
         let Object::Deployment(new) = &loaded.object else {
-            return Err(ChangeError::NotModelled(format!("apply of a {}", loaded.object.kind())));
+            return Err(ChangeError::NotModelled(format!(
+                "apply of a {}",
+                loaded.object.kind()
+            )));
         };
         let namespace = new.metadata.namespace.as_deref().unwrap_or("default");
         let name = new.metadata.name.as_deref().unwrap_or("");
         match find(store, namespace, name) {
             Ok(id) => writes.extend(update(store, id, new)?),
             Err(_) => writes.push(Write::CreateDeployment {
-                object: Box::new(convert::deployment(new, convert::unstored_meta(&new.metadata))),
+                object: Box::new(convert::deployment(
+                    new,
+                    convert::unstored_meta(&new.metadata),
+                )),
             }),
         }
     }

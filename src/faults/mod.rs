@@ -84,7 +84,14 @@ fn change(action: &FaultAction, store: &Store, now: SimTime) -> Applied {
         Ok(writes) => (writes, Vec::new()),
         Err(e) => {
             let (namespace, name) = target.split_once('/').unwrap_or(("", &target));
-            let refused = Event::new(now, "kubectl", namespace, name, "ChangeRefused", format!("{}: {e}", action.name()));
+            let refused = Event::new(
+                now,
+                "kubectl",
+                namespace,
+                name,
+                "ChangeRefused",
+                format!("{}: {e}", action.name()),
+            );
             (Vec::new(), vec![refused])
         }
     };

@@ -42,7 +42,12 @@ pub fn target(
     }
     let mut annotations: BTreeMap<String, String> = ANNOTATIONS_TO_SKIP
         .iter()
-        .filter_map(|k| d.meta.annotations.get(*k).map(|v| (k.to_string(), v.clone())))
+        .filter_map(|k| {
+            d.meta
+                .annotations
+                .get(*k)
+                .map(|v| (k.to_string(), v.clone()))
+        })
         .collect();
     for (k, v) in &rs.meta.annotations {
         if !ANNOTATIONS_TO_SKIP.contains(&k.as_str()) {
@@ -80,7 +85,9 @@ fn revision(store: &Store, id: DeployId, to_revision: u64) -> Result<&ReplicaSet
     }
     let name = &store.deployments[id.index()].meta.name;
     previous.map(|(_, rs)| rs).ok_or_else(|| {
-        ChangeError::Rollback(format!("no rollout history found for deployment \"{name}\""))
+        ChangeError::Rollback(format!(
+            "no rollout history found for deployment \"{name}\""
+        ))
     })
 }
 

@@ -209,7 +209,9 @@ pub fn deployment(d: &k8s_openapi::api::apps::v1::Deployment, meta: Meta) -> Dep
         strategy: strategy(spec.strategy.as_ref()),
         min_ready_ms: spec.min_ready_seconds.unwrap_or(0).max(0) as u64 * 1000,
         revision_history_limit: spec.revision_history_limit.unwrap_or(10).max(0) as u32,
-        progress_deadline_ms: spec.progress_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
+        progress_deadline_ms: spec
+            .progress_deadline_seconds
+            .map(|s| s.max(0) as u64 * 1000),
         paused: spec.paused.unwrap_or(false),
         status: DeploymentStatus::default(),
         source: Box::new(d.clone()),

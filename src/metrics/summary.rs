@@ -54,8 +54,9 @@ pub struct Summary {
     pub claims: Vec<ClaimSummary>,
 }
 
-/// Availability, downtime and the longest outage of one service from its requests (in send order).
-pub fn summarize_service(name: &str, requests: &[&RequestRecord]) -> ServiceSummary {
+/// Availability, downtime and the longest outage of one service from its requests (in send order);
+/// an outage still going on at `end` (the end of the run) counts until then.
+pub fn summarize_service(name: &str, requests: &[&RequestRecord], end: SimTime) -> ServiceSummary {
     let total = requests.len() as u64;
     let failed = requests.iter().filter(|r| r.outcome != Outcome::Ok).count() as u64;
     let (mut downtime_ms, mut longest_outage_ms) = (0, 0);
@@ -73,6 +74,11 @@ pub fn summarize_service(name: &str, requests: &[&RequestRecord]) -> ServiceSumm
             (_, None) => outage_start = Some(r.time),
             (_, Some(_)) => {}
         }
+    }
+    if let Some(start) = outage_start {
+        let len = end.since_ms(start);
+        downtime_ms += len;
+        longest_outage_ms = longest_outage_ms.max(len);
     }
     let availability = if total == 0 {
         1.0
@@ -123,11 +129,23 @@ mod tests {
             req(35_000, Outcome::Ok, 0),
         ];
         let refs: Vec<_> = rs.iter().collect();
-        let s = summarize_service("s", &refs);
+        let s = summarize_service("s", &refs, SimTime(60_000));
         assert_eq!((s.requests, s.failed), (6, 3));
         assert_eq!(s.downtime_ms, 2_500 + 31_000);
         assert_eq!(s.longest_outage_ms, 31_000);
         assert!((s.availability - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_outage_that_never_ends_counts_until_the_end_of_the_run() {
+        let rs = [
+            req(0, Outcome::Ok, 5),
+            req(1000, Outcome::Refused, 0),
+            req(2000, Outcome::Refused, 0),
+        ];
+        let refs: Vec<_> = rs.iter().collect();
+        let s = summarize_service("s", &refs, SimTime(10_000));
+        assert_eq!((s.downtime_ms, s.longest_outage_ms), (9_000, 9_000));
     }
 
     #[test]

@@ -64,6 +64,7 @@ impl World<'_> {
         let ns = pod.meta.namespace.clone();
         if let Some(Owner::ReplicaSet(rs)) = owner {
             self.enqueue(Target::ReplicaSet(rs), at)?;
+            self.on_deployment_pod_changed(id, rs, at)?;
         }
         if unscheduled {
             self.enqueue(Target::Schedule(id), at)?;
@@ -82,6 +83,33 @@ impl World<'_> {
             self.enqueue(Target::Endpoints(s), at)?;
         }
         Ok(())
+    }
+
+    /// The Deployment controller's `deletePod` handler (kk:pkg/controller/deployment/deployment_controller.go):
+    /// a Recreate Deployment is synced when its last pod is gone, so it can create the new ReplicaSet.
+    fn on_deployment_pod_changed(
+        &mut self,
+        pod: PodId,
+        rs: crate::api::RsId,
+        at: crate::engine::SimTime,
+    ) -> Result<(), WorldError> {
+        let store = &self.store;
+        let Some(Owner::Deployment(d)) = store.replica_sets[rs.index()].meta.owner else {
+            return Ok(());
+        };
+        let recreate = store.deployments[d.index()].strategy == crate::api::Strategy::Recreate;
+        if !recreate || store.pods[pod.index()].meta.exists() {
+            return Ok(());
+        }
+        let owned = |r: &crate::api::ReplicaSet| r.meta.owner == Some(Owner::Deployment(d));
+        let pods_left = (0..store.replica_sets.len() as u32)
+            .map(crate::api::RsId)
+            .filter(|r| owned(&store.replica_sets[r.index()]))
+            .any(|r| store.pods_of_rs(r).next().is_some());
+        if pods_left {
+            return Ok(());
+        }
+        self.enqueue(Target::Deployment(d), at)
     }
 
     /// The attach/detach reconciler runs every 100 ms: a change is seen at its next loop.

@@ -31,7 +31,11 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput, RunError> {
 }
 
 /// Runs `scenario` with `seed`, showing the API state to `observe` after every event (invariant checks).
-pub fn run_observed(scenario: &Scenario, seed: u64, mut observe: impl FnMut(&Store, SimTime)) -> Result<RunOutput, RunError> {
+pub fn run_observed(
+    scenario: &Scenario,
+    seed: u64,
+    mut observe: impl FnMut(&Store, SimTime),
+) -> Result<RunOutput, RunError> {
     let mut world = super::build::build(scenario, seed)?;
     let end = SimTime(scenario.duration_ms);
     while let Some((now, ev)) = world.cal.pop_until(end) {
@@ -218,7 +222,10 @@ fn summarize(
             .filter(|r| r.service == name)
             .collect::<Vec<_>>()
     };
-    let services = names.iter().map(|n| summarize_service(n, &of(n))).collect();
+    let services = names
+        .iter()
+        .map(|n| summarize_service(n, &of(n), SimTime(s.duration_ms)))
+        .collect();
     let faults = marks
         .iter()
         .zip(&s.faults)
