@@ -7,7 +7,10 @@
 mod controller;
 pub mod progress;
 pub mod recreate;
+mod revision;
 pub mod rolling;
+mod scaling;
+mod status;
 pub mod sync;
 pub mod util;
 
