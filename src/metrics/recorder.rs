@@ -1,7 +1,8 @@
 //! Records pod incarnations and the `kubectl get pods -w` lines from pod changes in the store.
 
 use super::records::{PodRecord, RolloutRecord, WatchLine};
-use crate::api::{ContainerState, Owner, Pod, PodId, RsId, Store};
+use super::summary::RolloutSpan;
+use crate::api::{ContainerState, DeployId, Deployment, Owner, Pod, PodId, RsId, Store};
 use crate::engine::SimTime;
 use std::collections::BTreeMap;
 
@@ -13,6 +14,9 @@ pub struct Recorder {
     pub watch: Vec<WatchLine>,
     last_rs: BTreeMap<RsId, (u32, u32, u32, u64)>,
     pub rollouts: Vec<RolloutRecord>,
+    /// Rollouts in start order, and the one in progress per Deployment (an index into it).
+    pub spans: Vec<RolloutSpan>,
+    open_span: BTreeMap<DeployId, usize>,
 }
 
 /// The STATUS column as kubectl's printer computes it (kk:pkg/printers/internalversion/printers.go `printPod`).
@@ -104,10 +108,52 @@ impl Recorder {
         });
     }
 
+    /// A Deployment changed: a new revision starts a rollout; completion or the progress deadline ends it.
+    pub fn on_deployment_change(&mut self, store: &Store, id: DeployId, now: SimTime) {
+        let d = &store.deployments[id.index()];
+        let revision = d
+            .meta
+            .annotations
+            .get("deployment.kubernetes.io/revision")
+            .and_then(|r| r.parse().ok());
+        let Some(revision) = revision else { return };
+        let open = self.open_span.get(&id).map(|i| &self.spans[*i]);
+        if open.is_none_or(|span| span.revision != revision) {
+            self.open_span.insert(id, self.spans.len());
+            self.spans.push(RolloutSpan {
+                deployment: d.meta.key(),
+                revision,
+                started: now,
+                completed: None,
+                timed_out: None,
+            });
+        }
+        let span = &mut self.spans[self.open_span[&id]];
+        if span.completed.is_none() && complete(d) {
+            span.completed = Some(now);
+        }
+        let timed_out = d
+            .status
+            .progressing
+            .is_some_and(|c| c.reason == "ProgressDeadlineExceeded");
+        if span.timed_out.is_none() && span.completed.is_none() && timed_out {
+            span.timed_out = Some(now);
+        }
+    }
+
     /// The pod records, in creation order.
     pub fn into_records(self) -> (Vec<PodRecord>, Vec<WatchLine>, Vec<RolloutRecord>) {
         (self.pods.into_values().collect(), self.watch, self.rollouts)
     }
+}
+
+/// `DeploymentComplete` on the stored status (kk:pkg/controller/deployment/util/deployment_util.go).
+fn complete(d: &Deployment) -> bool {
+    let s = &d.status;
+    s.updated == d.replicas
+        && s.replicas == d.replicas
+        && s.available == d.replicas
+        && s.observed_generation >= d.meta.generation
 }
 
 fn new_record(store: &Store, pod: &Pod) -> PodRecord {

@@ -52,6 +52,22 @@ pub struct Summary {
     pub faults: Vec<FaultSummary>,
     /// Every claim, in creation order.
     pub claims: Vec<ClaimSummary>,
+    /// Every rollout of every Deployment (a new revision until complete or timed out), in start order.
+    pub rollouts: Vec<RolloutSpan>,
+}
+
+/// One rollout: from the Deployment's move to a new revision until it is complete (every replica
+/// updated and available) or reports ProgressDeadlineExceeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutSpan {
+    /// `namespace/name` of the Deployment.
+    pub deployment: String,
+    pub revision: u64,
+    pub started: SimTime,
+    /// When every replica was updated and available (`DeploymentComplete`).
+    pub completed: Option<SimTime>,
+    /// When the Progressing condition turned to ProgressDeadlineExceeded.
+    pub timed_out: Option<SimTime>,
 }
 
 /// Availability, downtime and the longest outage of one service from its requests (in send order);

@@ -1,6 +1,6 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
-use crate::metrics::{ClaimSummary, FaultSummary, ServiceSummary, Summary};
+use crate::metrics::{ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -27,6 +27,31 @@ struct SummaryJson<'a> {
     services: Services<'a>,
     faults: Vec<FaultJson<'a>>,
     claims: Vec<ClaimJson<'a>>,
+    rollouts: Vec<RolloutJson<'a>>,
+}
+
+/// One rollout: when it started and how long it took to complete or to time out.
+#[derive(Serialize)]
+struct RolloutJson<'a> {
+    deployment: &'a str,
+    revision: u64,
+    started_s: Secs,
+    /// From the start until every replica was updated and available; null if it never was.
+    duration_s: Option<Secs>,
+    /// When the Progressing condition said ProgressDeadlineExceeded; null if it never did.
+    timed_out_s: Option<Secs>,
+}
+
+impl<'a> From<&'a RolloutSpan> for RolloutJson<'a> {
+    fn from(r: &'a RolloutSpan) -> Self {
+        RolloutJson {
+            deployment: &r.deployment,
+            revision: r.revision,
+            started_s: Secs(r.started.0),
+            duration_s: r.completed.map(|c| Secs(c.since_ms(r.started))),
+            timed_out_s: r.timed_out.map(|t| Secs(t.0)),
+        }
+    }
 }
 
 /// One claim's entry: what was asked for and what the provisioner gave (`10Gi` asked, `50Gi` given).
@@ -118,6 +143,7 @@ pub fn summary_json(s: &Summary) -> String {
         services: Services(&s.services),
         faults: s.faults.iter().map(FaultJson::from).collect(),
         claims: s.claims.iter().map(ClaimJson::from).collect(),
+        rollouts: s.rollouts.iter().map(RolloutJson::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

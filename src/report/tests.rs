@@ -31,6 +31,7 @@ pub(crate) fn sample_summary() -> Summary {
         services: vec![svc("web", 297.0 / 300.0), svc("db", 2.0 / 3.0)],
         faults: vec![fault(60_000, Some(14_500)), fault(120_001, None)],
         claims: Vec::new(),
+        rollouts: Vec::new(),
     }
 }
 

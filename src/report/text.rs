@@ -116,7 +116,29 @@ pub fn summary_text(s: &Summary) -> String {
             gibibytes(c.requested_bytes)
         );
     }
+    for r in &s.rollouts {
+        let _ = writeln!(
+            out,
+            "rollout {} revision {} at {}s: {}",
+            r.deployment,
+            r.revision,
+            r.started,
+            rollout_outcome(r)
+        );
+    }
     out
+}
+
+/// `complete after 9.300s`, `ProgressDeadlineExceeded at 731.000s`, or `not complete`.
+fn rollout_outcome(r: &crate::metrics::RolloutSpan) -> String {
+    match (r.completed, r.timed_out) {
+        (Some(c), _) => format!(
+            "complete after {}s",
+            crate::engine::SimTime(c.since_ms(r.started))
+        ),
+        (None, Some(t)) => format!("ProgressDeadlineExceeded at {t}s"),
+        (None, None) => "not complete at the end of the run".into(),
+    }
 }
 
 /// Bytes as `50Gi` when whole gibibytes, else as bytes.

@@ -1,11 +1,11 @@
 //! Builds the world of a run from a scenario: nodes, objects from the manifests, kubelets, clients, faults.
 
-use crate::manifest::convert;
 use super::run::RunError;
 use super::world::{Ev, Rngs, World};
 use crate::api::*;
 use crate::engine::{Calendar, SimTime, Streams, WorkQueue};
 use crate::kubelet::Kubelet;
+use crate::manifest::convert;
 use crate::manifest::Object;
 use crate::network::{client::ClientTimer, Clients, Proxy};
 use crate::scenario::Scenario;

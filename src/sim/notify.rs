@@ -30,7 +30,9 @@ impl World<'_> {
                 self.enqueue(Target::ReplicaSet(crate::api::RsId(change.id)), at)
             }
             Kind::Deployment => {
-                self.enqueue(Target::Deployment(crate::api::DeployId(change.id)), at)
+                let d = crate::api::DeployId(change.id);
+                self.recorder.on_deployment_change(&self.store, d, now);
+                self.enqueue(Target::Deployment(d), at)
             }
             Kind::Service => {
                 self.enqueue(Target::Endpoints(SvcId(change.id)), at)?;

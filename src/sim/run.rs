@@ -192,6 +192,7 @@ impl World<'_> {
         requests.sort_by_key(|r| r.time);
         let mut summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
         summary.claims = claims(&self.store);
+        summary.rollouts = self.recorder.spans.clone();
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
@@ -248,6 +249,7 @@ fn summarize(
         services,
         faults,
         claims: Vec::new(),
+        rollouts: Vec::new(),
     }
 }
 

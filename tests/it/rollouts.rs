@@ -77,6 +77,14 @@ fn rolling_update_stays_within_surge_and_unavailability_after_every_event_seed_1
         .iter()
         .any(|r| r.revision == 2 && r.replicas == 10 && r.available == 10));
     assert!(last.iter().any(|r| r.revision == 1 && r.replicas == 0));
+    let spans = &out.summary.rollouts;
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    assert_eq!((spans[1].revision, spans[1].started), (2, SimTime(120_010)));
+    let took = spans[1]
+        .completed
+        .expect("complete")
+        .since_ms(spans[1].started);
+    assert!((5_000..30_000).contains(&took), "rollout took {took} ms");
 }
 
 #[test]
