@@ -15,9 +15,10 @@ fn scenario(extra: &str) -> String {
 
 /// Runs a scenario written to a temp dir; returns (status, stderr) and checks nothing was written.
 fn run_bad(name: &str, scenario_text: &str, manifest: &str) -> (i32, String) {
-    let dir = temp_dir(name);
-    write(&dir, "web.yaml", manifest);
-    write(&dir, "s.yaml", scenario_text);
+    let tmp = temp_dir(name);
+    let dir = tmp.path();
+    write(dir, "web.yaml", manifest);
+    write(dir, "s.yaml", scenario_text);
     let out_dir = dir.join("out");
     let out = kubesim(&[
         "run",
