@@ -226,3 +226,7 @@ fn rs_view(rs: &ReplicaSet, key: usize) -> RsView {
         deleting: rs.meta.deletion.is_some(),
     }
 }
+
+#[cfg(test)]
+#[path = "controller_tests.rs"]
+mod tests;
