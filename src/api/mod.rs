@@ -12,7 +12,7 @@ pub mod write;
 pub use event::Event;
 pub use ids::*;
 pub use objects::*;
-pub use runtime::{Launch, Process, Runtime};
+pub use runtime::{Launch, Process, Runtime, NEVER_MS};
 pub use store::{Change, Store};
 pub use write::{PodStatus, Write};
 

@@ -175,7 +175,9 @@ pub enum ContainerState {
     },
     Terminated {
         finished: SimTime,
+        /// `Completed` (a clean exit) or `Error`.
         reason: &'static str,
+        exit_code: i32,
     },
 }
 

@@ -11,15 +11,24 @@ use std::collections::BTreeMap;
 /// How often a program waiting for its data lock retries (InnoDB retries its `ibdata1` lock every second).
 pub const LOCK_RETRY_MS: u64 = 1_000;
 
+/// A start-up time that never ends: the program never listens, or never answers (`serve-after: never`).
+pub const NEVER_MS: u64 = u64::MAX;
+
+/// The exit code of a process ended by SIGKILL (128 + 9), as the container runtime reports it.
+pub const SIGKILL_EXIT_CODE: i32 = 137;
+
+/// The exit code of a program that exits with an error by itself (`crash-after`).
+pub const CRASH_EXIT_CODE: i32 = 1;
+
 /// How a program starts, drawn from its app model when the container starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Launch {
     pub run: u32,
     pub node: NodeId,
     pub volumes: Vec<PvId>,
-    /// From start (or from getting its data lock) until the port accepts connections.
+    /// From start (or from getting its data lock) until the port accepts connections ([`NEVER_MS`]: never).
     pub listen_ms: u64,
-    /// Until it answers.
+    /// Until it answers ([`NEVER_MS`]: never).
     pub serve_ms: u64,
     /// Added to `serve_ms` when its data was left unclean by the previous writer.
     pub recovery_ms: u64,
@@ -32,16 +41,21 @@ pub struct Launch {
 pub struct Process {
     pub launch: Launch,
     pub started: SimTime,
-    /// When the port accepts connections ([`SimTime::NEVER`] while waiting for the data lock).
+    /// When the port accepts connections ([`SimTime::NEVER`] while waiting for the data lock, or if
+    /// it never listens).
     pub listen_at: SimTime,
     /// When it answers them.
     pub serve_at: SimTime,
     /// The listener was closed (SIGTERM with close-listener: a clean shutdown has begun).
     pub closed: bool,
+    /// It waits for another process to release its data lock.
+    pub waiting_for_lock: bool,
     /// When the process ended; None while alive.
     pub died: Option<SimTime>,
     /// It ended cleanly (its data needs no crash recovery).
     pub clean_exit: bool,
+    /// Its exit code once ended: 0 after a clean exit, [`SIGKILL_EXIT_CODE`], [`CRASH_EXIT_CODE`].
+    pub exit_code: i32,
 }
 
 impl Process {
@@ -84,8 +98,10 @@ impl Runtime {
             listen_at: SimTime::NEVER,
             serve_at: SimTime::NEVER,
             closed: false,
+            waiting_for_lock: true,
             died: None,
             clean_exit: false,
+            exit_code: 0,
         };
         if !held {
             self.acquire(pod, &mut p, lock, now);
@@ -102,9 +118,14 @@ impl Runtime {
         if let Some(v) = lock {
             self.locks.insert(v, pod);
         }
+        p.waiting_for_lock = false;
         let recovering = p.launch.volumes.iter().any(|v| self.is_dirty(*v));
-        let serve_ms = p.launch.serve_ms.max(p.launch.listen_ms)
-            + if recovering { p.launch.recovery_ms } else { 0 };
+        let recovery_ms = if recovering { p.launch.recovery_ms } else { 0 };
+        let serve_ms = p
+            .launch
+            .serve_ms
+            .max(p.launch.listen_ms)
+            .saturating_add(recovery_ms);
         p.listen_at = at.plus_ms(p.launch.listen_ms);
         p.serve_at = at.plus_ms(serve_ms);
         for v in &p.launch.volumes {
@@ -122,17 +143,26 @@ impl Runtime {
     /// Ends `pod`'s process at `t`; returns false if it was not running. Its volumes' data is left
     /// unclean unless it exited cleanly or had begun a clean shutdown; a waiter gets its data lock.
     pub fn kill(&mut self, pod: PodId, t: SimTime, clean: bool) -> bool {
+        let code = if clean { 0 } else { SIGKILL_EXIT_CODE };
+        self.end(pod, t, clean, code)
+    }
+
+    /// The program of `pod` exits with an error by itself at `t` (`crash-after`); returns false if it
+    /// was not running. Like a kill, it leaves its data unclean unless a clean shutdown had begun.
+    pub fn crash(&mut self, pod: PodId, t: SimTime) -> bool {
+        self.end(pod, t, false, CRASH_EXIT_CODE)
+    }
+
+    fn end(&mut self, pod: PodId, t: SimTime, clean: bool, exit_code: i32) -> bool {
         let Some(p) = self.processes.get_mut(&pod).filter(|p| p.died.is_none()) else {
             return false;
         };
         p.died = Some(t);
         p.clean_exit = clean || p.closed;
-        let (volumes, clean_exit, serving) = (
-            p.launch.volumes.clone(),
-            p.clean_exit,
-            p.listen_at != SimTime::NEVER,
-        );
-        if serving {
+        p.exit_code = exit_code;
+        let (volumes, clean_exit, had_data) =
+            (p.launch.volumes.clone(), p.clean_exit, !p.waiting_for_lock);
+        if had_data {
             for v in &volumes {
                 self.dirty.insert(*v, !clean_exit);
             }
@@ -156,10 +186,7 @@ impl Runtime {
             .processes
             .iter()
             .find(|(_, p)| {
-                p.died.is_none()
-                    && p.launch.data_lock
-                    && p.listen_at == SimTime::NEVER
-                    && p.launch.volumes.first() == Some(&volume)
+                p.died.is_none() && p.waiting_for_lock && p.launch.volumes.first() == Some(&volume)
             })
             .map(|(pod, _)| *pod);
         let Some(pod) = waiter else { return };
@@ -224,5 +251,36 @@ mod tests {
         );
         assert_eq!(rt.process(PodId(0)).unwrap().serve_at, SimTime(24_500));
         assert!(!rt.is_dirty(PvId(0)));
+    }
+
+    #[test]
+    fn a_program_that_exits_by_itself_leaves_its_data_unclean_with_exit_code_1() {
+        let mut rt = Runtime::default();
+        rt.start(PodId(0), launch(vec![PvId(0)], true), SimTime(0));
+        assert!(rt.crash(PodId(0), SimTime(5_000)));
+        let p = rt.process(PodId(0)).unwrap();
+        assert_eq!(
+            (p.died, p.exit_code, p.clean_exit),
+            (Some(SimTime(5_000)), 1, false)
+        );
+        assert!(rt.is_dirty(PvId(0)));
+        assert!(
+            !rt.crash(PodId(0), SimTime(6_000)),
+            "it is no longer running"
+        );
+    }
+
+    #[test]
+    fn a_program_that_never_listens_refuses_every_connection() {
+        let mut rt = Runtime::default();
+        let never = Launch {
+            listen_ms: NEVER_MS,
+            serve_ms: NEVER_MS,
+            ..launch(vec![PvId(0)], false)
+        };
+        rt.start(PodId(0), never, SimTime(0));
+        let p = rt.process(PodId(0)).unwrap();
+        assert_eq!((p.listen_at, p.serve_at), (SimTime::NEVER, SimTime::NEVER));
+        assert!(!p.accepts(SimTime(u64::MAX - 1)));
     }
 }

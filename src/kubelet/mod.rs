@@ -5,6 +5,7 @@
 //! (`genericPlegRelistPeriod` 1 s), readiness from the probe schedule, volumes at the volume manager's loop.
 
 pub mod backoff;
+mod crash;
 pub mod probes;
 mod start;
 mod stop;
@@ -31,6 +32,10 @@ pub enum Timer {
     LivenessFailed(PodId, u32),
     /// The program exited by itself after SIGTERM.
     Exited(PodId, u32),
+    /// The program exited with an error by itself (`crash-after`).
+    Crashed(PodId, u32),
+    /// The pod worker's retry of a sync that found the container in its restart back-off.
+    BackOffSync(PodId, u32),
     /// The grace period ran out: SIGKILL.
     SigKill(PodId, u32),
     /// The restart back-off expired.
@@ -69,6 +74,9 @@ struct Worker {
     ready: bool,
     /// The container run whose Running state the kubelet has observed (via relist).
     seen_running: Option<u32>,
+    /// A sync found the dead container in its restart back-off: until it starts again, the status
+    /// shows the reason the kubelet cached, CrashLoopBackOff.
+    crash_loop: bool,
 }
 
 /// What the kubelet reads and writes besides its own state.
@@ -174,6 +182,8 @@ impl Kubelet {
             Timer::Ready(pod, run) => self.on_ready(pod, run, cx, &mut fx),
             Timer::LivenessFailed(pod, run) => self.on_liveness_failed(pod, run, cx, &mut fx),
             Timer::Exited(pod, run) => self.on_stopped(pod, run, true, cx, &mut fx),
+            Timer::Crashed(pod, run) => self.on_crashed(pod, run, cx, &mut fx),
+            Timer::BackOffSync(pod, run) => self.on_backoff_sync(pod, run, cx, &mut fx),
             Timer::SigKill(pod, run) => self.on_stopped(pod, run, false, cx, &mut fx),
             Timer::Restart(pod, run) => self.on_restart(pod, run, cx, &mut fx),
             Timer::CleanedUp(pod) => self.on_cleaned_up(pod, cx, &mut fx),
@@ -183,5 +193,14 @@ impl Kubelet {
 
     fn current(&self, pod: PodId, run: u32) -> bool {
         self.workers.get(&pod).is_some_and(|w| w.run == run)
+    }
+
+    /// True if the container run `run` of `pod` is the current one and its process is alive.
+    fn alive(&self, pod: PodId, run: u32, cx: &Ctx) -> bool {
+        self.current(pod, run)
+            && cx
+                .runtime
+                .process(pod)
+                .is_some_and(|p| p.run() == run && p.died.is_none())
     }
 }

@@ -19,7 +19,11 @@ fn first_probe_at_or_after(probe: &Probe, started: SimTime, t: SimTime) -> SimTi
 }
 
 /// When a readiness probe makes the container ready, given that it passes from `serve_at` on.
+/// [`SimTime::NEVER`] if it never serves.
 pub fn ready_at(probe: &Probe, started: SimTime, serve_at: SimTime) -> SimTime {
+    if serve_at == SimTime::NEVER {
+        return SimTime::NEVER;
+    }
     let first_success = first_probe_at_or_after(probe, started, serve_at);
     let more = u64::from(probe.success_threshold.max(1) - 1);
     first_success.plus_ms(more * probe.period_ms)
@@ -54,6 +58,16 @@ mod tests {
         assert_eq!(ready_at(&p, SimTime(0), SimTime(2_000)), SimTime(5_000));
         assert_eq!(ready_at(&p, SimTime(0), SimTime(12_000)), SimTime(15_000));
         assert_eq!(ready_at(&p, SimTime(0), SimTime(15_000)), SimTime(15_000));
+    }
+
+    #[test]
+    fn a_program_that_never_serves_is_never_ready_and_is_killed_by_liveness() {
+        let p = probe(0);
+        assert_eq!(ready_at(&p, SimTime(0), SimTime::NEVER), SimTime::NEVER);
+        assert_eq!(
+            liveness_kill_at(&p, SimTime(0), SimTime::NEVER),
+            Some(SimTime(20_000))
+        );
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Starting a pod: sandbox and IP, volumes, image pull, container start, and observing it run and become ready.
 
 use super::{probes, Ctx, Kubelet, Stage, Timer, Worker};
+use crate::api::NodeId;
 use crate::api::{
-    ContainerState, Effects, Event, Launch, PodId, PodPhase, PodStatus, PullPolicy, Write,
+    ContainerState, Effects, Event, Launch, PodId, PodPhase, PodStatus, PullPolicy, Write, NEVER_MS,
 };
-use crate::scenario::AppSpec;
+use crate::engine::SimTime;
+use crate::scenario::{AppSpec, Dist};
+use rand_chacha::ChaCha8Rng;
 
 impl Kubelet {
     /// `HandlePodAdditions`: create the sandbox (an IP), mark the volumes in use, wait for them.
@@ -16,9 +19,8 @@ impl Kubelet {
         fx: &mut Effects<Timer>,
     ) {
         let p = &cx.store.pods[pod.index()];
-        let app = apps
-            .iter()
-            .find(|a| crate::api::selector_matches(&a.match_labels, &p.meta.labels))
+        let image = p.spec.containers.first().map_or("", |c| c.image.as_str());
+        let app = crate::scenario::app_for(apps, &p.meta.labels, image)
             .cloned()
             .unwrap_or_else(unmatched_app);
         let volumes = p
@@ -41,6 +43,7 @@ impl Kubelet {
             volumes,
             ready: false,
             seen_running: None,
+            crash_loop: false,
         };
         self.workers.insert(pod, worker);
         self.write_status(pod, cx, fx);
@@ -189,18 +192,15 @@ impl Kubelet {
         let w = self.workers.get_mut(&pod).expect("worker");
         w.run += 1;
         w.stage = Stage::Running;
-        let app = &w.app;
-        let launch = Launch {
-            run: w.run,
-            node: self.node,
-            volumes: w.volumes.clone(),
-            listen_ms: app.listen_after.sample(cx.rng),
-            serve_ms: app.serve_after.sample(cx.rng),
-            recovery_ms: app.crash_recovery.sample(cx.rng),
-            data_lock: app.data_lock,
-        };
+        let launch = launch(w, self.node, cx.rng);
         let now = cx.now;
         cx.runtime.start(pod, launch, now);
+        if let Some(after) = &w.app.crash_after {
+            fx.timer(
+                now.plus_ms(after.sample(cx.rng)),
+                Timer::Crashed(pod, w.run),
+            );
+        }
         fx.event(Event::pod(
             now,
             &p.meta,
@@ -253,6 +253,9 @@ impl Kubelet {
         };
         match c.as_ref().and_then(|c| c.readiness) {
             None => w.ready = true,
+            // A program that never answers fails every readiness probe, which starts as Failure
+            // (kk:pkg/kubelet/prober/worker.go): Running, never Ready.
+            Some(_) if proc_.serve_at == SimTime::NEVER => {}
             Some(probe) => fx.timer(
                 probes::ready_at(&probe, proc_.started, proc_.serve_at).max(cx.now),
                 Timer::Ready(pod, run),
@@ -267,7 +270,8 @@ impl Kubelet {
     }
 
     pub(super) fn on_ready(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        if !self.current(pod, run) || self.workers[&pod].stage != Stage::Running {
+        // A dead container is not probed (kk:pkg/kubelet/prober/worker.go `doProbe`): never ready.
+        if !self.alive(pod, run, cx) || self.workers[&pod].stage != Stage::Running {
             return;
         }
         self.workers.get_mut(&pod).expect("worker").ready = true;
@@ -287,13 +291,17 @@ impl Kubelet {
             {
                 ContainerState::Running { started: p.started }
             }
-            (Stage::Dead, Some(p)) => ContainerState::Terminated {
+            // Until a sync finds it in back-off; then the cached reason, CrashLoopBackOff, below
+            // (kk:pkg/kubelet/kubelet_pods.go `convertToAPIContainerStatuses`).
+            (Stage::Dead, Some(p)) if !w.crash_loop => ContainerState::Terminated {
                 finished: p.died.unwrap_or(cx.now),
                 reason: "Error",
+                exit_code: p.exit_code,
             },
             (Stage::Terminated, Some(p)) => ContainerState::Terminated {
                 finished: p.died.unwrap_or(cx.now),
                 reason: if p.clean_exit { "Completed" } else { "Error" },
+                exit_code: p.exit_code,
             },
             (_, _) if w.run > 0 => ContainerState::Waiting("CrashLoopBackOff"),
             _ => ContainerState::Waiting("ContainerCreating"),
@@ -321,14 +329,32 @@ impl Kubelet {
     }
 }
 
+/// How this run of the worker's program starts, drawn from its app model: the times until it listens
+/// and answers ([`NEVER_MS`] for `never`) and its crash recovery.
+fn launch(w: &Worker, node: NodeId, rng: &mut ChaCha8Rng) -> Launch {
+    let mut sample = |d: &Option<Dist>| d.as_ref().map_or(NEVER_MS, |d| d.sample(rng));
+    let (listen_ms, serve_ms) = (sample(&w.app.listen_after), sample(&w.app.serve_after));
+    Launch {
+        run: w.run,
+        node,
+        volumes: w.volumes.clone(),
+        listen_ms,
+        serve_ms,
+        recovery_ms: w.app.crash_recovery.sample(rng),
+        data_lock: w.app.data_lock,
+    }
+}
+
 /// A program no `apps` entry matches: starts at once, serves at once, exits on SIGTERM.
 pub fn unmatched_app() -> AppSpec {
-    use crate::scenario::{Dist, OnSigterm};
+    use crate::scenario::OnSigterm;
     AppSpec {
         match_labels: Default::default(),
+        image: None,
         image_pull: Dist::Const(1_000),
-        listen_after: Dist::Const(0),
-        serve_after: Dist::Const(0),
+        listen_after: Some(Dist::Const(0)),
+        serve_after: Some(Dist::Const(0)),
+        crash_after: None,
         crash_recovery: Dist::Const(0),
         latency: Dist::Const(5),
         image_size_bytes: 100 << 20,

@@ -85,7 +85,7 @@ impl Kubelet {
     }
 
     /// All containers stopped: report the terminal status, then unmount at the volume manager's next loop.
-    fn finish_stop(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+    pub(super) fn finish_stop(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         self.workers.get_mut(&pod).expect("worker").stage = Stage::Terminated;
         if cx.store.pods[pod.index()].meta.exists() {
             self.write_status(pod, cx, fx);
@@ -135,6 +135,7 @@ impl Kubelet {
                 p.meta.name, p.meta.namespace, p.meta.uid
             );
             fx.event(Event::pod(cx.now, &p.meta, "BackOff", msg));
+            self.back_off(pod, run, restart_at, cx, fx);
         }
         fx.timer(restart_at, Timer::Restart(pod, run));
     }
@@ -149,11 +150,18 @@ impl Kubelet {
     ) {
         let Some(w) = self
             .workers
-            .get_mut(&pod)
+            .get(&pod)
             .filter(|w| w.run == run && w.stage == Stage::Dead)
         else {
             return;
         };
+        // The sync that restarts it first reports the status with the reason the last one cached
+        // (kk:pkg/kubelet/kubelet.go `SyncPod`: generateAPIPodStatus before containerRuntime.SyncPod).
+        if w.crash_loop {
+            self.write_status(pod, cx, fx);
+        }
+        let w = self.workers.get_mut(&pod).expect("worker");
+        w.crash_loop = false;
         w.restarts += 1;
         self.pull(pod, cx, fx);
     }
@@ -166,7 +174,8 @@ impl Kubelet {
         cx: &mut Ctx,
         fx: &mut Effects<Timer>,
     ) {
-        if !self.current(pod, run) || self.workers[&pod].stage != Stage::Running {
+        // A dead container is not probed (kk:pkg/kubelet/prober/worker.go `doProbe`).
+        if !self.alive(pod, run, cx) || self.workers[&pod].stage != Stage::Running {
             return;
         }
         let p = &cx.store.pods[pod.index()];

@@ -218,9 +218,10 @@ fn usable(endpoints: &[Endpoint]) -> Vec<&Endpoint> {
         .collect()
 }
 
+/// The per-request latency of the program in `pod`'s (first) container, as its `apps` entry says.
 fn app_latency(store: &Store, pod: PodId, apps: &[AppSpec]) -> Dist {
-    let labels = &store.pods[pod.index()].meta.labels;
-    apps.iter()
-        .find(|a| crate::api::selector_matches(&a.match_labels, labels))
+    let p = &store.pods[pod.index()];
+    let image = p.spec.containers.first().map_or("", |c| c.image.as_str());
+    crate::scenario::app_for(apps, &p.meta.labels, image)
         .map_or(Dist::Const(5), |a| a.latency.clone())
 }

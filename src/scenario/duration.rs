@@ -107,6 +107,21 @@ impl Field<'_> {
         })
     }
 
+    /// `never` (None), or a duration or distribution as [`Field::dist`] reads them.
+    pub fn dist_or_never(&self) -> Result<Option<Dist>> {
+        match self.value.as_str() {
+            Some("never") => Ok(None),
+            Some(word) if word.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                let hint = super::field::did_you_mean(word, &["never"])
+                    .map(|s| format!("; did you mean {s}?"))
+                    .unwrap_or_default();
+                let reason = format!("{word:?} is neither a duration like 1s nor never{hint}");
+                Err(self.invalid(reason))
+            }
+            _ => self.dist().map(Some),
+        }
+    }
+
     /// A duration, or a distribution: `{uniform: {min, max}}`, `{exponential: {mean}}`,
     /// `{lognormal: {median, p99}}`, `{empirical: [..]}`.
     pub fn dist(&self) -> Result<Dist> {

@@ -1,12 +1,12 @@
 //! Reading a scenario file: the YAML, the manifests it names, and every check, into a [`Scenario`].
 
+use super::apps::app;
 use super::cluster;
-use super::dist::Dist;
 use super::error::ScenarioError;
-use super::faults::{faults, no_match};
+use super::faults::faults;
 use super::field::{Field, Fields, Result};
 use super::manifests::{self, Index};
-use super::model::{AppSpec, ClientSpec, OnSigterm, Scenario};
+use super::model::{ClientSpec, Scenario};
 use crate::manifest::Loaded;
 use std::path::Path;
 
@@ -21,17 +21,6 @@ const TOP: &[&str] = &[
     "faults",
 ];
 const CLUSTER: &[&str] = &["nodes", "storage-classes", "timings"];
-const APP: &[&str] = &[
-    "match",
-    "image-pull",
-    "listen-after",
-    "serve-after",
-    "crash-recovery",
-    "latency",
-    "on-sigterm",
-    "image-size",
-    "data-lock",
-];
 const TRAFFIC: &[&str] = &[
     "service",
     "namespace",
@@ -108,73 +97,6 @@ fn scenario_name(field: &Field) -> Result<String> {
     Ok(name.to_string())
 }
 
-fn app(item: &Field, index: &Index) -> Result<AppSpec> {
-    let f = item.fields(APP)?;
-    let matcher = f.req("match")?;
-    let match_labels = matcher.labels()?;
-    if match_labels.is_empty() {
-        return Err(matcher.invalid("an empty match; name at least one pod label, like {app: web}"));
-    }
-    if index.matching(None, &match_labels).next().is_none() {
-        return Err(no_match(&matcher, "default", &match_labels));
-    }
-    let dist =
-        |key: &str, default: Dist| Ok(f.opt(key).map(|d| d.dist()).transpose()?.unwrap_or(default));
-    let listen_after = dist("listen-after", Dist::Const(0))?;
-    let serve_after = dist("serve-after", listen_after.clone())?;
-    if let (Some(listen), Some(serve)) = (listen_after.as_const(), serve_after.as_const()) {
-        if serve < listen {
-            let reason = "a program cannot answer before it listens (serve-after < listen-after)";
-            return Err(f.req("serve-after")?.invalid(reason));
-        }
-    }
-    Ok(AppSpec {
-        match_labels,
-        image_pull: dist("image-pull", Dist::Const(1_000))?,
-        listen_after,
-        serve_after,
-        crash_recovery: dist("crash-recovery", Dist::Const(0))?,
-        latency: dist("latency", Dist::Const(5))?,
-        image_size_bytes: f
-            .opt("image-size")
-            .map(|q| q.bytes())
-            .transpose()?
-            .unwrap_or(100 << 20),
-        data_lock: f
-            .opt("data-lock")
-            .map(|b| b.bool())
-            .transpose()?
-            .unwrap_or(false),
-        on_sigterm: f
-            .opt("on-sigterm")
-            .map(|s| on_sigterm(&s))
-            .transpose()?
-            .unwrap_or(OnSigterm {
-                close_listener: true,
-                exit_after: Some(Dist::Const(0)),
-            }),
-    })
-}
-
-/// `{close-listener: bool, exit-after: DURATION | DIST | never}`.
-fn on_sigterm(field: &Field) -> Result<OnSigterm> {
-    let f = field.fields(&["close-listener", "exit-after"])?;
-    let close_listener = f
-        .opt("close-listener")
-        .map(|c| c.bool())
-        .transpose()?
-        .unwrap_or(true);
-    let exit_after = match f.opt("exit-after") {
-        None => Some(Dist::Const(0)),
-        Some(e) if e.value.as_str() == Some("never") => None,
-        Some(e) => Some(e.dist()?),
-    };
-    Ok(OnSigterm {
-        close_listener,
-        exit_after,
-    })
-}
-
 fn client(item: &Field, index: &Index) -> Result<ClientSpec> {
     let f = item.fields(TRAFFIC)?;
     let service_field = f.req("service")?;
@@ -235,3 +157,7 @@ mod tests;
 #[cfg(test)]
 #[path = "changes_tests.rs"]
 mod changes_tests;
+
+#[cfg(test)]
+#[path = "apps_tests.rs"]
+mod apps_tests;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::manifest::Object;
-use crate::scenario::{FaultAction, NodeSpec, Timings};
+use crate::scenario::{Dist, FaultAction, NodeSpec, OnSigterm, Timings};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -118,13 +118,16 @@ fn each_kind_of_distribution_parses() {
             hi_ms: 3_000
         }
     );
-    assert_eq!(app.listen_after, Dist::Exponential { mean_ms: 10_000 });
+    assert_eq!(
+        app.listen_after,
+        Some(Dist::Exponential { mean_ms: 10_000 })
+    );
     assert_eq!(
         app.serve_after,
-        Dist::Lognormal {
+        Some(Dist::Lognormal {
             median_ms: 2_000,
             p99_ms: 20_000
-        }
+        })
     );
     assert_eq!(
         app.crash_recovery,

@@ -2,6 +2,7 @@
 //!
 //! `load` reads and validates a scenario YAML file (and the manifests it names) into a [`Scenario`].
 
+mod apps;
 mod changes;
 mod cluster;
 pub mod dist;

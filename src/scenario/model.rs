@@ -24,7 +24,8 @@ pub struct Scenario {
     pub timings: Timings,
     /// The Kubernetes objects from `manifests`, defaults applied, in file order.
     pub objects: Vec<Loaded>,
-    /// The programs in the containers; the first whose labels match a pod applies.
+    /// The programs in the containers; the first entry that applies to a pod's container
+    /// ([`app_for`]) describes it.
     pub apps: Vec<AppSpec>,
     pub traffic: Vec<ClientSpec>,
     /// Faults and changes, sorted by time (stable: equal times keep file order).
@@ -61,14 +62,19 @@ pub struct ProvisionerSpec {
 /// How the program in matching containers behaves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppSpec {
-    /// Pod labels this applies to (all must match).
+    /// Pod labels this applies to (all must match; empty: any pod).
     pub match_labels: BTreeMap<String, String>,
+    /// The container image this applies to: exact, or a prefix when it ends in `*` (`nginx:*`);
+    /// None: any image.
+    pub image: Option<String>,
     /// Pulling the image (each pull: `imagePullPolicy: Always` pulls at every container start).
     pub image_pull: Dist,
-    /// From the container's start until its port accepts connections.
-    pub listen_after: Dist,
-    /// From the container's start until it answers requests (at or after `listen_after`).
-    pub serve_after: Dist,
+    /// From the container's start until its port accepts connections; None: never.
+    pub listen_after: Option<Dist>,
+    /// From the container's start until it answers requests (at or after `listen_after`); None: never.
+    pub serve_after: Option<Dist>,
+    /// The program exits with an error this long after each start; None: it runs until stopped.
+    pub crash_after: Option<Dist>,
     /// Extra time before answering when the previous run on the same volume was killed
     /// without a clean shutdown (a database's crash recovery). Zero when not set.
     pub crash_recovery: Dist,
@@ -80,6 +86,29 @@ pub struct AppSpec {
     /// and retries every second while another process holds it.
     pub data_lock: bool,
     pub on_sigterm: OnSigterm,
+}
+
+impl AppSpec {
+    /// True if this entry describes the program of a container running `image` in a pod labelled `labels`.
+    pub fn applies_to(&self, labels: &BTreeMap<String, String>, image: &str) -> bool {
+        let image_matches = match self.image.as_deref() {
+            None => true,
+            Some(pattern) => match pattern.strip_suffix('*') {
+                Some(prefix) => image.starts_with(prefix),
+                None => image == pattern,
+            },
+        };
+        image_matches && crate::api::selector_matches(&self.match_labels, labels)
+    }
+}
+
+/// The first of `apps`, in file order, that applies to a container running `image` in a pod labelled `labels`.
+pub fn app_for<'a>(
+    apps: &'a [AppSpec],
+    labels: &BTreeMap<String, String>,
+    image: &str,
+) -> Option<&'a AppSpec> {
+    apps.iter().find(|a| a.applies_to(labels, image))
 }
 
 /// What the program does when the kubelet sends SIGTERM.
