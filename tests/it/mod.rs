@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod determinism;
+mod failing_rollouts;
 mod mariadb;
 mod network;
 mod rollouts;
