@@ -69,3 +69,24 @@ fn a_crash_looping_image_restarts_in_crash_loop_back_off_and_never_completes() {
     assert_eq!((span.revision, span.completed), (2, None), "{span:?}");
     assert!(all_requests_ok(&out), "the old pods keep serving");
 }
+
+/// The example scenarios with Kubernetes' default progressDeadlineSeconds (600 s).
+fn example(name: &str) -> RunOutput {
+    let path = super::util::root().join("scenarios").join(name);
+    let scenario = kubesim::scenario::load(&path).expect("scenario loads");
+    kubesim::sim::run(&scenario, scenario.seed).expect("runs")
+}
+
+#[test]
+fn stalled_and_crash_looping_examples_exceed_the_default_600_s_deadline_with_old_pods_serving_seed_1(
+) {
+    for name in ["stalled-rollout.yaml", "crash-loop-rollout.yaml"] {
+        let out = example(name);
+        let span = out.summary.rollouts.last().expect("a rollout span");
+        let timed_out = span.timed_out.expect("ProgressDeadlineExceeded").0;
+        // The last progress is the new pods' creation just after the change at 120 s; the check
+        // runs at the deadline + 1 s.
+        assert!((720_000..=725_000).contains(&timed_out), "{name}: {span:?}");
+        assert!(out.summary.services[0].availability > 0.999, "{name}");
+    }
+}
