@@ -57,14 +57,16 @@ pub fn target(
     Ok((template, annotations))
 }
 
+/// A ReplicaSet seen while looking for a revision, with its revision.
+type Found<'a> = Option<(u64, &'a ReplicaSet)>;
+
 /// `deploymentRevision`: the ReplicaSet of `to_revision`, or the second newest for 0.
 fn revision(store: &Store, id: DeployId, to_revision: u64) -> Result<&ReplicaSet, ChangeError> {
     let owned = store
         .replica_sets
         .iter()
         .filter(|rs| rs.meta.exists() && rs.meta.owner == Some(Owner::Deployment(id)));
-    let (mut latest, mut previous): (Option<(u64, &ReplicaSet)>, Option<(u64, &ReplicaSet)>) =
-        (None, None);
+    let (mut latest, mut previous): (Found, Found) = (None, None);
     for rs in owned {
         let Some(v) = revision_of(rs) else { continue };
         if to_revision != 0 {

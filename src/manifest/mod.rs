@@ -45,13 +45,13 @@ pub struct Loaded {
     pub object: Object,
 }
 
+pub mod convert;
 pub mod defaults;
 mod defaults_pod;
 mod error;
 mod kinds;
 mod names;
 mod parse;
-pub mod convert;
 pub mod quantity;
 pub mod selector;
 mod strict;

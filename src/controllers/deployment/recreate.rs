@@ -104,7 +104,8 @@ mod tests {
     #[test]
     fn old_pods_count_while_status_or_non_terminal_pods_remain() {
         // TestOldPodsRunning: (name, old RSs (spec, status), non-terminal old pods, expected).
-        let cases: [(&str, &[(i32, i32)], usize, bool); 8] = [
+        type Case = (&'static str, &'static [(i32, i32)], usize, bool);
+        let cases: [Case; 8] = [
             ("no old RSs", &[], 0, false),
             ("old RSs with running pods", &[(0, 0), (0, 0)], 4, true),
             (
@@ -160,7 +161,7 @@ mod tests {
             status_replicas: 3,
             ..RsView::new(1, "old", 0, 3)
         };
-        let step = rollout_recreate(&d, &[old.clone()], None, 3);
+        let step = rollout_recreate(&d, std::slice::from_ref(&old), None, 3);
         assert_eq!(
             step,
             RecreateStep::ScaleDownOld(vec![ScaleAction {
@@ -173,7 +174,7 @@ mod tests {
             ..old.clone()
         };
         assert_eq!(
-            rollout_recreate(&d, &[drained.clone()], None, 0),
+            rollout_recreate(&d, std::slice::from_ref(&drained), None, 0),
             RecreateStep::WaitForOldPods
         );
         let gone = RsView {
@@ -181,11 +182,11 @@ mod tests {
             ..drained.clone()
         };
         assert_eq!(
-            rollout_recreate(&d, &[gone.clone()], None, 1),
+            rollout_recreate(&d, std::slice::from_ref(&gone), None, 1),
             RecreateStep::WaitForOldPods
         );
         assert_eq!(
-            rollout_recreate(&d, &[gone.clone()], None, 0),
+            rollout_recreate(&d, std::slice::from_ref(&gone), None, 0),
             RecreateStep::CreateNew { replicas: 3 }
         );
         let new_rs = RsView::new(2, "new", 0, 1);
@@ -193,7 +194,10 @@ mod tests {
             key: 2,
             replicas: 3,
         }));
-        assert_eq!(rollout_recreate(&d, &[gone.clone()], Some(&new_rs), 0), up);
+        assert_eq!(
+            rollout_recreate(&d, std::slice::from_ref(&gone), Some(&new_rs), 0),
+            up
+        );
         let at_size = RsView {
             replicas: 3,
             ..new_rs

@@ -236,7 +236,8 @@ mod tests {
     fn old_replica_sets_shrink_by_unhealthy_then_by_surplus_availability() {
         // TestDeploymentController_reconcileOldReplicaSets (maxSurge 0), scenarios 0..4:
         // (replicas, maxUnavailable, old, new, old available, new available, expected old sizes).
-        let cases: [(i32, &str, i32, i32, i32, i32, &[i32]); 5] = [
+        type Case = (i32, &'static str, i32, i32, i32, i32, &'static [i32]);
+        let cases: [Case; 5] = [
             (10, "0", 10, 0, 10, 0, &[9]),
             (10, "2", 10, 0, 10, 0, &[8]),
             (10, "2", 10, 0, 8, 0, &[8]), // unhealthy replicas of old replica sets cleaned up
@@ -340,7 +341,12 @@ mod tests {
             available: 10,
             ..RsView::new(0, "old", 0, 10)
         };
-        let got = rollout_rolling(&d, &[old.clone()], &RsView::new(1, "new", 5_000, 0)).unwrap();
+        let got = rollout_rolling(
+            &d,
+            std::slice::from_ref(&old),
+            &RsView::new(1, "new", 5_000, 0),
+        )
+        .unwrap();
         assert_eq!(
             got.actions,
             vec![ScaleAction {

@@ -298,7 +298,8 @@ mod tests {
     #[test]
     fn history_cleanup_deletes_only_empty_replica_sets_beyond_the_limit() {
         // TestDeploymentController_cleanupDeployment: (old RSs (spec, status, deleting), limit, deletions).
-        let cases: [(&[(i32, i32, bool)], i32, usize); 6] = [
+        type Case = (&'static [(i32, i32, bool)], i32, usize);
+        let cases: [Case; 6] = [
             (&[(0, 0, false), (0, 0, false), (0, 0, false)], 1, 2),
             (
                 &[(0, 0, false), (0, 1, false), (1, 0, false), (1, 1, false)],

@@ -361,7 +361,10 @@ fn replica_counts_sum_spec_status_and_availability() {
     };
     let (rs1, rs2, rs3) = (rs(1, 2), rs(2, 3), rs(3, 0));
     let all = [rs1.clone(), rs2.clone(), rs3.clone()];
-    assert_eq!(get_replica_count_for_replica_sets(&[rs1.clone()]), 1);
+    assert_eq!(
+        get_replica_count_for_replica_sets(std::slice::from_ref(&rs1)),
+        1
+    );
     assert_eq!(get_actual_replica_count_for_replica_sets(&[rs1, rs2]), 5);
     assert_eq!(get_replica_count_for_replica_sets(&all), 6);
     assert_eq!(get_actual_replica_count_for_replica_sets(&all), 5);
