@@ -218,7 +218,8 @@ fn malformed_changes_are_rejected_naming_the_field() {
 /// Needs the manifest loader (`crate::manifest::parse_str`).
 #[test]
 fn apply_loads_its_manifests_from_files_and_inline_documents() {
-    let dir = temp_dir();
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx:1.27}]}\n";
     std::fs::write(dir.join("web-v2.yaml"), deployment).unwrap();
     let service = "{apiVersion: v1, kind: Service, metadata: {name: web}, spec: {selector: {app: web}, ports: [{port: 80}]}}";

@@ -4,21 +4,19 @@ use super::*;
 use crate::manifest::Object;
 use crate::scenario::{Dist, FaultAction, NodeSpec, OnSigterm, Timings};
 use serde_json::json;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// A fresh folder under the system's temporary folder.
-pub(super) fn temp_dir() -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("kubesim-scenario-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder under the system's temporary folder, removed when dropped.
+pub(super) fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("kubesim-scenario-")
+        .tempdir()
+        .unwrap()
 }
 
 /// Writes `text` as `x.yaml` in a fresh folder and loads it.
 pub(super) fn load_text(text: &str) -> std::result::Result<Scenario, ScenarioError> {
-    let path = temp_dir().join("x.yaml");
+    let dir = temp_dir();
+    let path = dir.path().join("x.yaml");
     std::fs::write(&path, text).unwrap();
     load(&path)
 }
@@ -338,7 +336,8 @@ fn a_missing_scenario_file_is_rejected() {
 /// Needs the manifest loader (`crate::manifest::parse_str`).
 #[test]
 fn manifest_files_and_inline_documents_are_loaded_in_order() {
-    let dir = temp_dir();
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: mariadb}\nspec:\n  serviceName: mariadb\n  selector: {matchLabels: {app: mariadb}}\n  template:\n    metadata: {labels: {app: mariadb}}\n    spec: {containers: [{name: mariadb, image: mariadb:11}]}\n";
     std::fs::write(dir.join("mariadb.yaml"), sts).unwrap();
     let text = format!("{HEAD}manifests:\n  - mariadb.yaml\n  - {{apiVersion: v1, kind: Service, metadata: {{name: mariadb}}, spec: {{selector: {{app: mariadb}}, ports: [{{port: 3306}}]}}}}\ntraffic:\n  - {{service: mariadb, every: 1s}}\nfaults:\n  - {{at: 2m, delete-pod: {{selector: app=mariadb}}}}\n");
