@@ -175,14 +175,15 @@ fn scaling_mid_rollout_shares_the_new_size_proportionally() {
         "  - {at: 2m, set-image: {deployment: my-nginx, image: nginx:next}}\n  - {at: 2m0.5s, scale: {deployment: my-nginx, replicas: 20}}\n",
     );
     let out = kubesim::sim::run(&s, 1).expect("runs");
-    // Right after the scale: 13 pods (10 + 3 surge) become 25 (20 + 5 surge), shared by size.
-    let at_scale: Vec<_> = out
+    // Right after the scale the 13 replicas (old 8, new 5; max-replicas 13) become 25 (20 + 5 surge),
+    // shared in proportion: old round(8 x 25 / 13) = 15, new round(5 x 25 / 13) = 10.
+    let at_scale: Vec<(u64, u32)> = out
         .rollouts
         .iter()
-        .filter(|r| r.time == SimTime(120_500))
+        .filter(|r| r.time == SimTime(120_510))
+        .map(|r| (r.revision, r.replicas))
         .collect();
-    let total: u32 = at_scale.iter().map(|r| r.replicas).sum();
-    assert!(total == 25 || at_scale.is_empty(), "{at_scale:?}");
+    assert_eq!(at_scale, vec![(1, 15), (2, 10)]);
     assert_eq!(final_sets(&out), vec![(1, 0), (2, 20)]);
 }
 
