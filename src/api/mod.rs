@@ -5,6 +5,8 @@ pub mod event;
 pub mod ids;
 pub mod objects;
 pub mod runtime;
+pub mod selector;
+pub mod storage;
 pub mod store;
 mod store_apps;
 pub mod write;
@@ -13,6 +15,8 @@ pub use event::Event;
 pub use ids::*;
 pub use objects::*;
 pub use runtime::{Launch, Process, Runtime, NEVER_MS};
+pub use selector::{LabelSelector, NodeSelector, Operator, Requirement};
+pub use storage::{ReclaimPolicy, StorageClass, VolumeBinding, VolumeMode, VolumePhase};
 pub use store::{Change, Store};
 pub use write::{PodStatus, Write};
 

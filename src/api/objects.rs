@@ -370,6 +370,11 @@ pub struct Claim {
     pub volume: Option<PvId>,
     /// The capacity of the bound volume.
     pub capacity_bytes: Option<u64>,
+    /// `spec.selector`: labels a statically provisioned volume must have to be bound to it.
+    pub selector: Option<super::selector::LabelSelector>,
+    /// `spec.volumeName`: the volume it is bound to, or pre-bound to by its creator.
+    pub volume_name: Option<String>,
+    pub volume_mode: super::storage::VolumeMode,
 }
 
 /// A PersistentVolume with the attach state the attach/detach controller keeps for it.
@@ -382,6 +387,9 @@ pub struct Volume {
     pub claim: Option<PvcId>,
     /// Nodes the volume is attached to (`VolumeAttachment.status.attached`).
     pub attached_to: Vec<NodeId>,
+    /// PersistentVolume binding state (`persistentVolumeReclaimPolicy`, `status.phase`, the
+    /// claimRef of a volume pre-bound by name, node affinity, ...): `claim` is the claimRef with a uid.
+    pub binding: super::storage::VolumeBinding,
 }
 
 impl Volume {

@@ -359,6 +359,11 @@ impl Store {
             access_modes: modes,
             claim: Some(claim),
             attached_to: Vec::new(),
+            binding: super::storage::VolumeBinding {
+                phase: super::storage::VolumePhase::Bound,
+                attachable: true,
+                ..Default::default()
+            },
         });
         let c = &mut self.claims[claim.index()];
         c.phase = ClaimPhase::Bound;

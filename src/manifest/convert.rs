@@ -7,6 +7,8 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::collections::BTreeMap;
 
+pub use super::convert_storage::*;
+
 /// `matchLabels` of a selector (`matchExpressions` are not modelled yet).
 pub fn selector(sel: &LabelSelector) -> Labels {
     sel.match_labels.clone().unwrap_or_default()
@@ -155,16 +157,9 @@ pub fn claim(c: &core::PersistentVolumeClaim, meta: Meta, default_class: Option<
         phase: ClaimPhase::Pending,
         volume: None,
         capacity_bytes: None,
-    }
-}
-
-fn access_mode(m: &str) -> Option<AccessMode> {
-    match m {
-        "ReadWriteOnce" => Some(AccessMode::ReadWriteOnce),
-        "ReadOnlyMany" => Some(AccessMode::ReadOnlyMany),
-        "ReadWriteMany" => Some(AccessMode::ReadWriteMany),
-        "ReadWriteOncePod" => Some(AccessMode::ReadWriteOncePod),
-        _ => None,
+        selector: spec.selector.as_ref().map(label_selector),
+        volume_name: spec.volume_name.clone().filter(|v| !v.is_empty()),
+        volume_mode: volume_mode(spec.volume_mode.as_deref()),
     }
 }
 
