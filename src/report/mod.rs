@@ -66,6 +66,13 @@ pub const FILES: [&str; 7] = [
 /// The files go into a sibling `<dir>.tmp-kubesim` first; only when all are written is the old
 /// directory removed and the temp one renamed into its place.
 pub fn write_all(dir: &Path, out: &RunOutput) -> Result<(), ReportError> {
+    let files = render_all(out).map_err(|e| with_dir(dir, e))?;
+    write_rendered(dir, &files)
+}
+
+/// Writes `files` (name, bytes) into `dir` the same way: into a sibling temp directory first, then
+/// swapped in place of the old directory, so a reader never sees a half-written one.
+pub fn write_rendered(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
     let tmp = temp_dir_for(dir)?;
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(io_err(parent))?;
@@ -73,7 +80,7 @@ pub fn write_all(dir: &Path, out: &RunOutput) -> Result<(), ReportError> {
     check_replaceable(dir)?;
     remove_if_present(&tmp)?;
     fs::create_dir(&tmp).map_err(io_err(&tmp))?;
-    if let Err(e) = write_files(&tmp, out) {
+    if let Err(e) = write_files(&tmp, files) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -114,8 +121,7 @@ pub fn render_all(out: &RunOutput) -> Result<Vec<(&'static str, Vec<u8>)>, Repor
 }
 
 /// Writes the rendered files into `dir`, naming the full path in any error.
-fn write_files(dir: &Path, out: &RunOutput) -> Result<(), ReportError> {
-    let files = render_all(out).map_err(|e| with_dir(dir, e))?;
+fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
     for (name, bytes) in files {
         let path = dir.join(name);
         fs::write(&path, bytes).map_err(io_err(&path))?;

@@ -15,8 +15,8 @@ use rand::Rng;
 const CALENDAR_LIMIT: usize = 10_000_000;
 
 /// The world at time zero, with the scenario's objects created and its clients and faults scheduled.
-pub fn build(scenario: &Scenario, seed: u64) -> Result<World<'_>, RunError> {
-    let streams = Streams::new(seed, 0);
+pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'_>, RunError> {
+    let streams = Streams::new(seed, replication);
     let mut world = World {
         scenario,
         cal: Calendar::new(CALENDAR_LIMIT),

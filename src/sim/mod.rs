@@ -7,4 +7,4 @@ mod notify;
 mod run;
 mod world;
 
-pub use run::{run, run_observed, RunError};
+pub use run::{run, run_observed, run_replication, RunError};

@@ -30,13 +30,33 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput, RunError> {
     run_observed(scenario, seed, |_, _| {})
 }
 
+/// Runs replication `replication` of `scenario`: its random streams come from (seed, replication)
+/// alone, so any replication can be re-run by itself; replication 0 is [`run`].
+pub fn run_replication(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
+) -> Result<RunOutput, RunError> {
+    run_with(scenario, seed, replication, |_, _| {})
+}
+
 /// Runs `scenario` with `seed`, showing the API state to `observe` after every event (invariant checks).
 pub fn run_observed(
     scenario: &Scenario,
     seed: u64,
+    observe: impl FnMut(&Store, SimTime),
+) -> Result<RunOutput, RunError> {
+    run_with(scenario, seed, 0, observe)
+}
+
+/// Runs replication `replication`, showing the API state to `observe` after every event.
+fn run_with(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
     mut observe: impl FnMut(&Store, SimTime),
 ) -> Result<RunOutput, RunError> {
-    let mut world = super::build::build(scenario, seed)?;
+    let mut world = super::build::build(scenario, seed, replication)?;
     let end = SimTime(scenario.duration_ms);
     while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;

@@ -6,4 +6,5 @@ mod failing_rollouts;
 mod mariadb;
 mod network;
 mod rollouts;
+mod study;
 pub mod util;

@@ -1,5 +1,7 @@
 //! Command-line arguments per subcommand, validated into a configuration, then run.
 
+mod study;
+
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunError};
 use clap::{Parser, Subcommand};
@@ -30,6 +32,13 @@ pub enum Command {
         /// Print only the summary, not the watch log.
         #[arg(long)]
         quiet: bool,
+        /// Run N independent replications (each seeded from the seed and its index) and write their
+        /// aggregates (`study.json`) and one row per replication (`replications.csv`).
+        #[arg(long, value_name = "N")]
+        replications: Option<u64>,
+        /// Worker threads for replications (default: the machine's cores); results do not depend on it.
+        #[arg(long, value_name = "J", requires = "replications")]
+        jobs: Option<usize>,
     },
 }
 
@@ -40,6 +49,8 @@ pub struct RunConfig {
     pub seed: u64,
     pub out: PathBuf,
     pub quiet: bool,
+    /// Some: a study of that many replications on `jobs` threads.
+    pub replications: Option<(u64, usize)>,
 }
 
 /// What went wrong, and the exit status it maps to.
@@ -57,14 +68,20 @@ pub enum CliError {
     /// Writing the output failed (exit status 1).
     #[error("{0}")]
     Report(#[from] crate::report::ReportError),
+    /// A replication stopped, or the workers could not start (exit status 1).
+    #[error("{0}")]
+    Study(#[from] crate::study::StudyError),
+    /// An argument is out of range (exit status 2).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CliError {
     /// 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Scenario(_) | CliError::Input(_) => 2,
-            CliError::Run(_) | CliError::Report(_) => 1,
+            CliError::Scenario(_) | CliError::Input(_) | CliError::Usage(_) => 2,
+            CliError::Run(_) | CliError::Report(_) | CliError::Study(_) => 1,
         }
     }
 }
@@ -84,7 +101,14 @@ pub fn configure_run(
     seed: Option<u64>,
     out: Option<PathBuf>,
     quiet: bool,
+    replications: Option<(u64, Option<usize>)>,
 ) -> Result<RunConfig, CliError> {
+    let replications = match replications {
+        Some((0, _)) => return Err(CliError::Usage("--replications must be at least 1".into())),
+        Some((_, Some(0))) => return Err(CliError::Usage("--jobs must be at least 1".into())),
+        Some((n, jobs)) => Some((n, jobs.unwrap_or_else(default_jobs))),
+        None => None,
+    };
     let scenario = scenario::load(&scenario)?;
     let seed = seed.unwrap_or(scenario.seed);
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
@@ -93,7 +117,13 @@ pub fn configure_run(
         seed,
         out,
         quiet,
+        replications,
     })
+}
+
+/// The machine's cores (1 when unknown).
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Runs the scenario, prints the log and summary, writes the output files (only after a complete run).
@@ -122,7 +152,14 @@ pub fn main_with(args: Args) -> i32 {
             seed,
             out,
             quiet,
-        } => configure_run(scenario, seed, out, quiet).and_then(|cfg| run(&cfg)),
+            replications,
+            jobs,
+        } => configure_run(scenario, seed, out, quiet, replications.map(|n| (n, jobs))).and_then(
+            |cfg| match cfg.replications {
+                Some((n, jobs)) => study::run_study(&cfg, n, jobs),
+                None => run(&cfg),
+            },
+        ),
     };
     match result {
         Ok(()) => 0,
