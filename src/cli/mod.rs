@@ -130,18 +130,32 @@ fn default_jobs() -> usize {
 pub fn run(cfg: &RunConfig) -> Result<(), CliError> {
     let output = sim::run(&cfg.scenario, cfg.seed)?;
     if !cfg.quiet {
-        print!("{}", crate::report::watch_log(&output.watch));
-        println!();
+        say(&crate::report::watch_log(&output.watch));
+        say("\n");
         if !output.rollouts.is_empty() {
-            println!("ROLLOUTS");
-            print!("{}", crate::report::rollout_log(&output.rollouts));
-            println!();
+            say("ROLLOUTS\n");
+            say(&crate::report::rollout_log(&output.rollouts));
+            say("\n");
         }
     }
-    print!("{}", crate::report::summary_text(&output.summary));
+    say(&crate::report::summary_text(&output.summary));
     crate::report::write_all(&cfg.out, &output)?;
-    println!("wrote {}", cfg.out.display());
+    say(&format!("wrote {}\n", cfg.out.display()));
     Ok(())
+}
+
+/// Writes to standard output; a closed pipe (`kubesim run ... | head`) ends the program quietly
+/// with status 0, as ripgrep does, instead of a panic.
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
 }
 
 /// Parses, validates and runs; returns the process exit status.

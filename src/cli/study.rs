@@ -14,7 +14,7 @@ pub fn run_study(cfg: &RunConfig, count: u64, jobs: usize) -> Result<(), CliErro
     bar.finish_and_clear();
     let aggs = study::aggregates(&cfg.scenario, &reps);
     let name = &cfg.scenario.name;
-    print!("{}", study::study_text(name, cfg.seed, count, &aggs));
+    super::say(&study::study_text(name, cfg.seed, count, &aggs));
     let csv = study::replications_csv(&cfg.scenario, cfg.seed, &reps).map_err(|source| {
         crate::report::ReportError::Csv {
             path: cfg.out.join("replications.csv"),
@@ -23,7 +23,7 @@ pub fn run_study(cfg: &RunConfig, count: u64, jobs: usize) -> Result<(), CliErro
     })?;
     let json = study::study_json(name, cfg.seed, count, &aggs).into_bytes();
     crate::report::write_rendered(&cfg.out, &[("replications.csv", csv), ("study.json", json)])?;
-    println!("wrote {}", cfg.out.display());
+    super::say(&format!("wrote {}\n", cfg.out.display()));
     Ok(())
 }
 
