@@ -43,6 +43,18 @@ id_type!(
     /// A PersistentVolume.
     PvId
 );
+id_type!(
+    /// A PodDisruptionBudget.
+    PdbId
+);
+id_type!(
+    /// A StatefulSet.
+    StsId
+);
+id_type!(
+    /// A ControllerRevision (a StatefulSet's pod template at one revision).
+    RevId
+);
 
 /// The kinds the store holds, for change notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,6 +66,9 @@ pub enum Kind {
     Service,
     PersistentVolumeClaim,
     PersistentVolume,
+    PodDisruptionBudget,
+    StatefulSet,
+    ControllerRevision,
 }
 
 impl Kind {
@@ -67,6 +82,9 @@ impl Kind {
             Kind::Service => "Service",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::PersistentVolume => "PersistentVolume",
+            Kind::PodDisruptionBudget => "PodDisruptionBudget",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::ControllerRevision => "ControllerRevision",
         }
     }
 }

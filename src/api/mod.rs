@@ -1,22 +1,32 @@
 //! The API server: typed objects in owned arenas, resourceVersion, owner references, graceful and
 //! force deletion, and the change notifications actors react to.
 
+pub mod affinity;
 pub mod event;
 pub mod ids;
 pub mod objects;
+pub mod policy;
+mod pod_index;
 pub mod runtime;
 pub mod selector;
+pub mod statefulset;
 pub mod storage;
 pub mod store;
+mod store_volumes;
 mod store_apps;
+mod store_sts;
 pub mod write;
 
+pub use affinity::{Affinity, PodAffinityTerm, SpreadConstraint, WhenUnsatisfiable};
 pub use event::Event;
 pub use ids::*;
 pub use objects::*;
+pub use policy::{Budget, IntOrPercent, Pdb, PdbStatus};
 pub use runtime::{Launch, Process, Runtime, NEVER_MS};
 pub use selector::{LabelSelector, NodeSelector, Operator, Requirement};
-pub use storage::{ReclaimPolicy, StorageClass, VolumeBinding, VolumeMode, VolumePhase};
+pub use storage::{ann, ReclaimPolicy, StorageClass, VolumeBinding, VolumeMode, VolumePhase};
+pub use store_volumes::{ProvisionedVolume, VolumeWrite, ZONE_LABEL};
+pub use statefulset::*;
 pub use store::{Change, Store};
 pub use write::{PodStatus, Write};
 

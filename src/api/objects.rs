@@ -25,6 +25,9 @@ pub struct Deletion {
 pub enum Owner {
     Deployment(DeployId),
     ReplicaSet(RsId),
+    StatefulSet(StsId),
+    /// One pod incarnation (its uid): a StatefulSet's claim condemned by a scale-down.
+    Pod(PodId),
 }
 
 /// Object metadata.
@@ -131,10 +134,17 @@ pub struct PodSpec {
     pub termination_grace_period_ms: u64,
     pub node_selector: Labels,
     pub tolerations: Vec<Toleration>,
+    /// `spec.affinity`: node affinity and pod (anti-)affinity.
+    pub affinity: super::affinity::Affinity,
+    /// `spec.topologySpreadConstraints`.
+    pub topology_spread: Vec<super::affinity::SpreadConstraint>,
     /// Names of the PersistentVolumeClaims the pod mounts.
     pub claims: Vec<String>,
     /// `spec.nodeName` preset in the manifest.
     pub node_name: Option<String>,
+    /// `spec.hostname` and `spec.subdomain` (a StatefulSet sets them to the pod's name and its serviceName).
+    pub hostname: Option<String>,
+    pub subdomain: Option<String>,
 }
 
 impl PodSpec {

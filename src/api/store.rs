@@ -2,6 +2,7 @@
 
 use super::ids::*;
 use super::objects::*;
+use super::statefulset::{ControllerRevision, StatefulSet};
 use super::write::{PodStatus, Write};
 use crate::engine::SimTime;
 use rand::Rng;
@@ -24,16 +25,25 @@ pub struct Store {
     pub services: Vec<Service>,
     pub claims: Vec<Claim>,
     pub volumes: Vec<Volume>,
+    pub pdbs: Vec<super::policy::Pdb>,
+    /// StorageClasses by name (from the manifests; they do not change during a run).
+    pub storage_classes: BTreeMap<String, super::storage::StorageClass>,
+    pub stateful_sets: Vec<StatefulSet>,
+    pub revisions: Vec<ControllerRevision>,
     /// Pods that exist in the API server.
     pub live_pods: BTreeSet<PodId>,
     /// Live pods per controlling ReplicaSet.
     pods_by_rs: BTreeMap<RsId, BTreeSet<PodId>>,
+    /// Live pods per controlling StatefulSet.
+    pods_by_sts: BTreeMap<StsId, BTreeSet<PodId>>,
     /// Live pods per node.
     pods_by_node: BTreeMap<NodeId, BTreeSet<PodId>>,
     resource_version: u64,
     uid_counter: u64,
     changes: Vec<Change>,
     names: ChaCha8Rng,
+    /// Live pods by label and with affinity terms (the scheduler's lookups).
+    pub(super) pod_index: super::pod_index::PodIndex,
 }
 
 /// Defines `add_<kind>`: push onto the kind's arena, record the change, return the typed id.
@@ -63,13 +73,19 @@ impl Store {
             services: Vec::new(),
             claims: Vec::new(),
             volumes: Vec::new(),
+            pdbs: Vec::new(),
+            storage_classes: BTreeMap::new(),
+            stateful_sets: Vec::new(),
+            revisions: Vec::new(),
             live_pods: BTreeSet::new(),
             pods_by_rs: BTreeMap::new(),
+            pods_by_sts: BTreeMap::new(),
             pods_by_node: BTreeMap::new(),
             resource_version: 0,
             uid_counter: 0,
             changes: Vec::new(),
             names,
+            pod_index: Default::default(),
         }
     }
 
@@ -127,6 +143,14 @@ impl Store {
         /// Adds a PersistentVolume.
         add_volume, volumes, Volume, PvId, Kind::PersistentVolume
     );
+    adder!(
+        /// Adds a PodDisruptionBudget.
+        add_pdb, pdbs, super::policy::Pdb, PdbId, Kind::PodDisruptionBudget
+    );
+    adder!(
+        /// Adds a StatefulSet.
+        add_stateful_set, stateful_sets, StatefulSet, StsId, Kind::StatefulSet
+    );
 
     /// Adds a pod (created by a controller or from a manifest).
     pub fn add_pod(&mut self, pod: Pod) -> PodId {
@@ -134,6 +158,10 @@ impl Store {
         if let Some(Owner::ReplicaSet(rs)) = pod.meta.owner {
             self.pods_by_rs.entry(rs).or_default().insert(id);
         }
+        if let Some(Owner::StatefulSet(set)) = pod.meta.owner {
+            self.pods_by_sts.entry(set).or_default().insert(id);
+        }
+        self.pod_index.insert(id, &pod);
         self.pods.push(pod);
         self.live_pods.insert(id);
         self.touch(Kind::Pod, id.0);
@@ -143,6 +171,11 @@ impl Store {
     /// Live pods controlled by `rs`, in creation order.
     pub fn pods_of_rs(&self, rs: RsId) -> impl Iterator<Item = PodId> + '_ {
         self.pods_by_rs.get(&rs).into_iter().flatten().copied()
+    }
+
+    /// Live pods controlled by `set`, in creation order.
+    pub fn pods_of_sts(&self, set: StsId) -> impl Iterator<Item = PodId> + '_ {
+        self.pods_by_sts.get(&set).into_iter().flatten().copied()
     }
 
     /// Live pods bound to `node`, in creation order.
@@ -230,11 +263,11 @@ impl Store {
                 self.services[service.index()].endpoints = endpoints;
                 self.touch(Kind::Service, service.0);
             }
-            Write::ProvisionVolume {
-                claim,
-                name,
-                capacity_bytes,
-            } => self.provision(claim, &name, capacity_bytes, now),
+            Write::Volume(w) => self.apply_volume(w, now),
+            Write::SetPdbStatus { pdb, status } => {
+                self.pdbs[pdb.index()].status = status;
+                self.touch(Kind::PodDisruptionBudget, pdb.0);
+            }
             Write::SetAttached {
                 volume,
                 node,
@@ -248,6 +281,15 @@ impl Store {
                 self.nodes[node.index()].volumes_in_use = volumes;
                 self.touch(Kind::Node, node.0);
             }
+            w @ (Write::CreateNamedPod { .. }
+            | Write::CreateClaim { .. }
+            | Write::DeleteClaim { .. }
+            | Write::SetClaimOwner { .. }
+            | Write::UpdateStatefulSet { .. }
+            | Write::SetStatefulSetStatus { .. }
+            | Write::CreateRevision { .. }
+            | Write::SetRevisionNumber { .. }
+            | Write::DeleteRevision { .. }) => return self.apply_stateful(w, now),
         }
         None
     }
@@ -261,7 +303,19 @@ impl Store {
         now: SimTime,
     ) -> PodId {
         let name = self.generate_name(prefix);
-        let mut meta = self.new_meta(&name, ns, t.labels, now);
+        self.create_pod_named(ns, &name, owner, t, now)
+    }
+
+    /// Creates a pod called `name` from a template (bound at once if the template names a node).
+    pub(super) fn create_pod_named(
+        &mut self,
+        ns: &str,
+        name: &str,
+        owner: Owner,
+        t: PodTemplate,
+        now: SimTime,
+    ) -> PodId {
+        let mut meta = self.new_meta(name, ns, t.labels, now);
         meta.owner = Some(owner);
         let node_name = t.spec.node_name.clone();
         let id = self.add_pod(Pod {
@@ -314,8 +368,12 @@ impl Store {
         }
         let (owner, node) = (pod.meta.owner, pod.node);
         self.live_pods.remove(&id);
+        self.pod_index.remove(id, &self.pods[id.index()]);
         if let Some(Owner::ReplicaSet(rs)) = owner {
             self.pods_by_rs.entry(rs).or_default().remove(&id);
+        }
+        if let Some(Owner::StatefulSet(set)) = owner {
+            self.pods_by_sts.entry(set).or_default().remove(&id);
         }
         if let Some(node) = node {
             self.pods_by_node.entry(node).or_default().remove(&id);
@@ -346,30 +404,6 @@ impl Store {
         pod.ip = s.ip;
         pod.restarts = s.restarts;
         self.touch(Kind::Pod, id.0);
-    }
-
-    fn provision(&mut self, claim: PvcId, name: &str, capacity_bytes: u64, now: SimTime) {
-        let c = &self.claims[claim.index()];
-        let (class, modes) = (c.storage_class.clone(), c.access_modes.clone());
-        let meta = self.new_meta(name, "", Labels::new(), now);
-        let volume = self.add_volume(Volume {
-            meta,
-            storage_class: class,
-            capacity_bytes,
-            access_modes: modes,
-            claim: Some(claim),
-            attached_to: Vec::new(),
-            binding: super::storage::VolumeBinding {
-                phase: super::storage::VolumePhase::Bound,
-                attachable: true,
-                ..Default::default()
-            },
-        });
-        let c = &mut self.claims[claim.index()];
-        c.phase = ClaimPhase::Bound;
-        c.volume = Some(volume);
-        c.capacity_bytes = Some(capacity_bytes);
-        self.touch(Kind::PersistentVolumeClaim, claim.0);
     }
 
     fn set_attached(&mut self, volume: PvId, node: NodeId, attached: bool) {
@@ -407,8 +441,12 @@ mod tests {
             termination_grace_period_ms: 30_000,
             node_selector: Labels::new(),
             tolerations: vec![],
+            affinity: Default::default(),
+            topology_spread: Vec::new(),
             claims: vec![],
             node_name: None,
+            hostname: None,
+            subdomain: None,
         };
         let template = PodTemplate {
             labels: Labels::new(),

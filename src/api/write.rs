@@ -2,6 +2,7 @@
 
 use super::ids::*;
 use super::objects::*;
+use super::statefulset::*;
 
 /// One API write.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +58,13 @@ pub enum Write {
         service: SvcId,
         endpoints: Vec<Endpoint>,
     },
-    /// The provisioner creates a PersistentVolume for a claim and the PV controller binds them.
-    ProvisionVolume {
-        claim: PvcId,
-        name: String,
-        capacity_bytes: u64,
+    /// The PV controller's, the provisioner's and the scheduler's volume binder's writes to
+    /// PersistentVolumes and PersistentVolumeClaims.
+    Volume(super::store_volumes::VolumeWrite),
+    /// The disruption controller's status of a PodDisruptionBudget.
+    SetPdbStatus {
+        pdb: PdbId,
+        status: super::policy::PdbStatus,
     },
     /// The attach/detach controller records an attach (true) or detach (false).
     SetAttached {
@@ -76,6 +79,38 @@ pub enum Write {
     },
     /// The kubelet reports `status.volumesInUse`.
     SetVolumesInUse { node: NodeId, volumes: Vec<PvId> },
+    /// POST a pod with a fixed name (a StatefulSet's `<set>-<ordinal>`); refused (AlreadyExists)
+    /// while a pod of that name exists.
+    CreateNamedPod {
+        namespace: String,
+        name: String,
+        owner: Owner,
+        template: PodTemplate,
+    },
+    /// POST a PersistentVolumeClaim (from a StatefulSet's claim template); refused while one of
+    /// that name exists. The store gives it a fresh uid and times.
+    CreateClaim { claim: Box<Claim> },
+    /// DELETE a claim (the garbage collector, once its owner is gone).
+    DeleteClaim { claim: PvcId },
+    /// Sets or clears a claim's owner reference (a StatefulSet's claim retention policy).
+    SetClaimOwner { claim: PvcId, owner: Option<Owner> },
+    /// Replace a StatefulSet's labels, annotations and the mutable part of its spec with those of
+    /// `object` (`scale`, `set-image`, `patch`); identity, claim templates and status are kept.
+    UpdateStatefulSet {
+        set: StsId,
+        object: Box<StatefulSet>,
+    },
+    /// A StatefulSet's status.
+    SetStatefulSetStatus {
+        set: StsId,
+        status: StatefulSetStatus,
+    },
+    /// POST a ControllerRevision; the store gives it a fresh uid and times.
+    CreateRevision { revision: Box<ControllerRevision> },
+    /// Renumber a ControllerRevision (a StatefulSet rolled back to its template).
+    SetRevisionNumber { revision: RevId, number: i64 },
+    /// DELETE a ControllerRevision (history beyond revisionHistoryLimit).
+    DeleteRevision { revision: RevId },
 }
 
 /// A pod's status as the kubelet writes it.

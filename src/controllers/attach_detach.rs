@@ -60,6 +60,10 @@ impl AttachDetach {
         now: SimTime,
     ) -> Effects<Done> {
         let mut fx = Effects::default();
+        // Only attachable plugins are in its desired state of world (hostPath, local, NFS are mounted directly).
+        if !store.volumes[volume.index()].binding.attachable {
+            return fx;
+        }
         let desired = desired_pods(store, volume);
         let nodes: BTreeSet<NodeId> = desired.iter().map(|(_, n)| *n).collect();
         self.detach_unneeded(store, volume, &nodes, spec, rng, now, &mut fx);

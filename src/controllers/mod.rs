@@ -3,10 +3,13 @@
 
 pub mod attach_detach;
 pub mod deployment;
+pub mod disruption;
 pub mod endpointslice;
+pub mod garbage_collector;
 pub mod pod_ranking;
 pub mod pv_controller;
 pub mod replicaset;
+pub mod statefulset;
 
 /// Rounds `t` up to the next tick of a loop that runs every `period_ms` from time zero
 /// (how a `wait.Until` loop with a fixed period sees a change).

@@ -4,7 +4,7 @@
 //! An edited Deployment goes back through the manifest loader (strict decoding, API defaults,
 //! validation), so a change the API server would refuse is refused here with its message.
 
-use super::rollback;
+use super::{changes_sts, rollback};
 use crate::api::{DeployId, RsId, Store, Write};
 use crate::engine::SimTime;
 use crate::manifest::{self, convert, Object};
@@ -43,12 +43,23 @@ pub fn writes(
     match action {
         FaultAction::SetImage {
             namespace,
-            deployment,
+            kind: ScaleKind::StatefulSet,
+            name,
             container,
             image,
+        } => changes_sts::set_image(store, namespace, name, container.as_deref(), image),
+        FaultAction::SetImage {
+            namespace,
+            name,
+            container,
+            image,
+            ..
         } => {
-            let id = find(store, namespace, deployment)?;
-            edit(store, id, |d| set_image(d, container.as_deref(), image))
+            let id = find(store, namespace, name)?;
+            edit(store, id, |d| {
+                let spec = d.spec.get_or_insert_with(Default::default);
+                set_image(&mut spec.template, container.as_deref(), image)
+            })
         }
         FaultAction::Scale {
             namespace,
@@ -151,14 +162,13 @@ fn recheck(source: &K8sDeployment, name: &str) -> Result<K8sDeployment, ChangeEr
     }
 }
 
-/// `kubectl set image deployment/NAME CONTAINER=IMAGE` (no container: the first).
-fn set_image(
-    d: &mut K8sDeployment,
+/// `kubectl set image KIND/NAME CONTAINER=IMAGE` on a pod template (no container: the first).
+pub(super) fn set_image(
+    template: &mut k8s_openapi::api::core::v1::PodTemplateSpec,
     container: Option<&str>,
     image: &str,
 ) -> Result<(), ChangeError> {
-    let spec = d.spec.get_or_insert_with(Default::default);
-    let pod = spec.template.spec.get_or_insert_with(Default::default);
+    let pod = template.spec.get_or_insert_with(Default::default);
     let target = match container {
         Some(name) => pod.containers.iter_mut().find(|c| c.name == name),
         None => pod.containers.first_mut(),
@@ -176,6 +186,9 @@ fn scale(
     name: &str,
     replicas: u32,
 ) -> Result<Vec<Write>, ChangeError> {
+    if kind == ScaleKind::StatefulSet {
+        return changes_sts::scale(store, namespace, name, replicas);
+    }
     if kind == ScaleKind::Deployment {
         let id = find(store, namespace, name)?;
         return edit(store, id, |d| {
@@ -244,6 +257,7 @@ fn patch(
             })
         }
         "ReplicaSet" => patch_replica_set(store, namespace, name, merge),
+        "StatefulSet" => changes_sts::patch(store, namespace, name, merge),
         other => Err(ChangeError::NotModelled(format!("a patch of a {other}"))),
     }
 }

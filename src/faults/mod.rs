@@ -1,6 +1,7 @@
 //! The scenario's faults and changes, applied like the commands a person types.
 
 pub mod changes;
+mod changes_sts;
 mod rollback;
 
 use crate::api::{Event, PodId, Runtime, Store, Write};
@@ -111,9 +112,7 @@ fn change(action: &FaultAction, store: &Store, now: SimTime) -> Applied {
 fn change_target(action: &FaultAction) -> String {
     match action {
         FaultAction::SetImage {
-            namespace,
-            deployment: name,
-            ..
+            namespace, name, ..
         }
         | FaultAction::RolloutUndo {
             namespace,

@@ -73,7 +73,7 @@ impl Kubelet {
         let attached = w
             .volumes
             .iter()
-            .all(|v| cx.store.volumes[v.index()].attached_to.contains(&self.node));
+            .all(|v| cx.store.volumes[v.index()].is_attached_or_local(self.node));
         if attached {
             w.stage = Stage::Pulling;
             let at = crate::controllers::next_tick(

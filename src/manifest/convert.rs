@@ -35,8 +35,12 @@ pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
             termination_grace_period_ms: 30_000,
             node_selector: BTreeMap::new(),
             tolerations: Vec::new(),
+            affinity: Default::default(),
+            topology_spread: Vec::new(),
             claims: Vec::new(),
             node_name: None,
+            hostname: None,
+            subdomain: None,
         };
     };
     let claims = s
@@ -55,8 +59,12 @@ pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
             * 1000,
         node_selector: s.node_selector.clone().unwrap_or_default(),
         tolerations: s.tolerations.iter().flatten().map(toleration).collect(),
+        affinity: super::convert_affinity::affinity(s.affinity.as_ref()),
+        topology_spread: super::convert_affinity::spread(s.topology_spread_constraints.as_ref()),
         claims,
         node_name: s.node_name.clone(),
+        hostname: s.hostname.clone(),
+        subdomain: s.subdomain.clone(),
     }
 }
 
@@ -230,5 +238,80 @@ fn strategy(s: Option<&k8s_openapi::api::apps::v1::DeploymentStrategy>) -> Strat
                 max_unavailable: show(ru.and_then(|r| r.max_unavailable.as_ref()), "25%"),
             }
         }
+    }
+}
+
+/// A StatefulSet; the defaulted manifest is kept as `source` for later patches and `set-image`.
+/// Its claim templates get `default_class` when they name no class (the DefaultStorageClass
+/// admission plugin sets it on each claim the controller creates).
+pub fn stateful_set(
+    s: &k8s_openapi::api::apps::v1::StatefulSet,
+    meta: Meta,
+    default_class: Option<&str>,
+) -> StatefulSet {
+    let spec = s.spec.clone().unwrap_or_default();
+    let claim_templates = spec
+        .volume_claim_templates
+        .iter()
+        .flatten()
+        .map(|c| claim(c, unstored_meta(&c.metadata), default_class))
+        .collect();
+    StatefulSet {
+        meta,
+        replicas: spec.replicas.unwrap_or(1).max(0) as u32,
+        selector: selector(&spec.selector),
+        template: template(&spec.template),
+        service_name: spec.service_name.clone().unwrap_or_default(),
+        pod_management: match spec.pod_management_policy.as_deref() {
+            Some("Parallel") => PodManagement::Parallel,
+            _ => PodManagement::OrderedReady,
+        },
+        update_strategy: sts_strategy(spec.update_strategy.as_ref()),
+        min_ready_ms: spec.min_ready_seconds.unwrap_or(0).max(0) as u64 * 1000,
+        start_ordinal: spec
+            .ordinals
+            .as_ref()
+            .and_then(|o| o.start)
+            .unwrap_or(0)
+            .max(0) as u32,
+        revision_history_limit: spec.revision_history_limit.unwrap_or(10).max(0) as u32,
+        claim_templates,
+        retention: retention(spec.persistent_volume_claim_retention_policy.as_ref()),
+        status: StatefulSetStatus::default(),
+        source: Box::new(s.clone()),
+    }
+}
+
+/// `spec.updateStrategy` (RollingUpdate with partition 0 unless it says OnDelete).
+fn sts_strategy(
+    s: Option<&k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy>,
+) -> StsUpdateStrategy {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    if s.and_then(|s| s.type_.as_deref()) == Some("OnDelete") {
+        return StsUpdateStrategy::OnDelete;
+    }
+    let ru = s.and_then(|s| s.rolling_update.as_ref());
+    StsUpdateStrategy::RollingUpdate {
+        partition: ru.and_then(|r| r.partition).unwrap_or(0).max(0) as u32,
+        max_unavailable: ru
+            .and_then(|r| r.max_unavailable.as_ref())
+            .map(|v| match v {
+                IntOrString::Int(i) => i.to_string(),
+                IntOrString::String(s) => s.clone(),
+            }),
+    }
+}
+
+/// `spec.persistentVolumeClaimRetentionPolicy` (Retain unless it says Delete).
+fn retention(
+    p: Option<&k8s_openapi::api::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicy>,
+) -> RetentionPolicy {
+    let of = |v: Option<&String>| match v.map(String::as_str) {
+        Some("Delete") => Retention::Delete,
+        _ => Retention::Retain,
+    };
+    RetentionPolicy {
+        when_deleted: of(p.and_then(|p| p.when_deleted.as_ref())),
+        when_scaled: of(p.and_then(|p| p.when_scaled.as_ref())),
     }
 }

@@ -145,3 +145,31 @@ pub fn storage_class(c: &storage::StorageClass) -> StorageClass {
         }),
     }
 }
+
+/// A PodDisruptionBudget (policy/v1): its selector and budget; the status starts empty.
+pub fn pdb(p: &k8s_openapi::api::policy::v1::PodDisruptionBudget, meta: Meta) -> Pdb {
+    let spec = p.spec.clone().unwrap_or_default();
+    let budget = match (&spec.min_available, &spec.max_unavailable) {
+        (Some(min), _) => Budget::MinAvailable(int_or_percent(min)),
+        (None, Some(max)) => Budget::MaxUnavailable(int_or_percent(max)),
+        (None, None) => Budget::Unset,
+    };
+    Pdb {
+        meta,
+        selector: spec.selector.as_ref().map(label_selector),
+        budget,
+        status: PdbStatus::default(),
+    }
+}
+
+/// `2` or `50%` (validated when loading).
+fn int_or_percent(v: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> IntOrPercent {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    match v {
+        IntOrString::Int(n) => IntOrPercent::Int(*n),
+        IntOrString::String(s) => {
+            let pct = s.trim_end_matches('%').parse().unwrap_or(0);
+            IntOrPercent::Percent(pct)
+        }
+    }
+}

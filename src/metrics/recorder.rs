@@ -164,6 +164,10 @@ fn new_record(store: &Store, pod: &Pod) -> PodRecord {
         Some(Owner::Deployment(d)) => {
             format!("Deployment/{}", store.deployments[d.index()].meta.name)
         }
+        Some(Owner::StatefulSet(s)) => {
+            format!("StatefulSet/{}", store.stateful_sets[s.index()].meta.name)
+        }
+        Some(Owner::Pod(p)) => format!("Pod/{}", store.pods[p.index()].meta.name),
         None => String::new(),
     };
     PodRecord {
@@ -193,6 +197,9 @@ fn update_record(rec: &mut PodRecord, store: &Store, pod: &Pod, now: SimTime) {
     rec.deleted = rec.deleted.or(pod.meta.deletion.map(|d| d.requested));
     rec.gone = pod.meta.gone;
     rec.restarts = pod.restarts;
+    if rec.dns.is_none() && pod.spec.subdomain.is_some() {
+        rec.dns = crate::network::dns::pod_dns_name(store, pod);
+    }
     let phase = timeline_phase(pod);
     if pod.meta.exists() && rec.phases.last().is_none_or(|(_, p)| *p != phase) {
         rec.phases.push((now, phase));

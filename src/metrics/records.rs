@@ -24,6 +24,8 @@ pub struct PodRecord {
     /// When the object left the API server.
     pub gone: Option<SimTime>,
     pub restarts: u32,
+    /// The pod's DNS name under its governing headless Service (`web-0.nginx.default.svc.cluster.local`).
+    pub dns: Option<String>,
     /// Phase intervals for the timeline: (from, phase name); each lasts until the next.
     pub phases: Vec<(SimTime, &'static str)>,
 }

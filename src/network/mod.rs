@@ -2,6 +2,7 @@
 //! reach (or fail to reach) real processes.
 
 pub mod client;
+pub mod dns;
 pub mod proxy;
 
 pub use client::{Clients, Resolution};

@@ -5,8 +5,8 @@ use crate::metrics::{EventRecord, PodRecord, RequestRecord, RolloutRecord};
 
 /// The columns of `events.csv`.
 pub const EVENT_COLUMNS: [&str; 6] = ["time_s", "kind", "namespace", "name", "reason", "message"];
-/// The columns of `pods.csv` (the contract's twelve, then `namespace`).
-pub const POD_COLUMNS: [&str; 13] = [
+/// The columns of `pods.csv` (the contract's twelve, then `namespace` and `dns`).
+pub const POD_COLUMNS: [&str; 14] = [
     "pod",
     "uid",
     "owner",
@@ -20,6 +20,7 @@ pub const POD_COLUMNS: [&str; 13] = [
     "gone_s",
     "restarts",
     "namespace",
+    "dns",
 ];
 /// The columns of `requests.csv`.
 pub const REQUEST_COLUMNS: [&str; 5] = ["time_s", "service", "outcome", "latency_s", "pod"];
@@ -102,6 +103,7 @@ fn pod_row(p: &PodRecord) -> Vec<String> {
         opt_secs(p.gone),
         p.restarts.to_string(),
         p.namespace.clone(),
+        p.dns.clone().unwrap_or_default(),
     ]
 }
 
@@ -169,12 +171,26 @@ mod tests {
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(
             lines[0],
-            "pod,uid,owner,node,ip,created_s,scheduled_s,started_s,ready_s,deleted_s,gone_s,restarts,namespace"
+            "pod,uid,owner,node,ip,created_s,scheduled_s,started_s,ready_s,deleted_s,gone_s,restarts,namespace,dns"
         );
         assert_eq!(
             lines[1],
-            "web-1,u-1,ReplicaSet/web-5d8f,,,1.500,1.502,,,,,2,default"
+            "web-1,u-1,ReplicaSet/web-5d8f,,,1.500,1.502,,,,,2,default,"
         );
+    }
+
+    #[test]
+    fn pods_csv_ends_with_the_dns_name_of_a_statefulset_pod() {
+        let p = PodRecord {
+            pod: "web-0".into(),
+            namespace: "default".into(),
+            owner: "StatefulSet/web".into(),
+            dns: Some("web-0.nginx.default.svc.cluster.local".into()),
+            ..PodRecord::default()
+        };
+        let out = text(pods_csv(&[p]).unwrap());
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.ends_with(",default,web-0.nginx.default.svc.cluster.local"), "{row}");
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn pod(name: &str, created_ms: u64, gone_ms: Option<u64>) -> PodRecord {
         deleted: gone_ms.map(|g| SimTime(g - 1_000)),
         gone: gone_ms.map(SimTime),
         restarts: 0,
+        dns: None,
         phases: vec![
             (t, "Pending"),
             (t.plus_ms(2), "ContainerCreating"),

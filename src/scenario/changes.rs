@@ -42,13 +42,17 @@ pub(crate) fn change(
     }
 }
 
-/// `{deployment, image, container?, namespace?}`.
+/// `{deployment | statefulset, image, container?, namespace?}`.
 fn set_image(body: &Field, index: &Index) -> Result<FaultAction> {
-    let f = body.fields(&["deployment", "container", "image", "namespace"])?;
-    let (namespace, deployment, containers) = target(&f, "deployment", "Deployment", index)?;
+    let f = body.fields(&["deployment", "statefulset", "container", "image", "namespace"])?;
+    let (key, kind) = match one_of(&f, &["deployment", "statefulset"])? {
+        "deployment" => ("deployment", ScaleKind::Deployment),
+        _ => ("statefulset", ScaleKind::StatefulSet),
+    };
+    let (namespace, name, containers) = target(&f, key, kind.kind(), index)?;
     let container = match f.opt("container") {
         None => None,
-        Some(c) => Some(container(&c, &namespace, &deployment, containers)?),
+        Some(c) => Some(container(&c, kind.kind(), &namespace, &name, containers)?),
     };
     let image_field = f.req("image")?;
     let image = image_field.str()?;
@@ -58,30 +62,39 @@ fn set_image(body: &Field, index: &Index) -> Result<FaultAction> {
     }
     Ok(FaultAction::SetImage {
         namespace,
-        deployment,
+        kind,
+        name,
         container,
         image: image.to_string(),
     })
 }
 
-/// `set-image.container`, which must be one of the Deployment's `containers`.
-fn container(field: &Field, namespace: &str, name: &str, containers: &[String]) -> Result<String> {
+/// `set-image.container`, which must be one of the workload's `containers`.
+fn container(
+    field: &Field,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    containers: &[String],
+) -> Result<String> {
     let wanted = field.str()?;
     if containers.iter().any(|n| n == wanted) {
         return Ok(wanted.to_string());
     }
     let has = containers.join(", ");
     let reason =
-        format!("Deployment {namespace}/{name} has no container named {wanted} (it has: {has})");
+        format!("{kind} {namespace}/{name} has no container named {wanted} (it has: {has})");
     Err(field.invalid(reason))
 }
 
-/// `{deployment | replicaset, replicas, namespace?}`.
+/// `{deployment | replicaset | statefulset, replicas, namespace?}`.
 fn scale(body: &Field, index: &Index) -> Result<FaultAction> {
-    let f = body.fields(&["deployment", "replicaset", "replicas", "namespace"])?;
-    let (key, kind) = match one_of(&f, &["deployment", "replicaset"])? {
+    let kinds = ["deployment", "replicaset", "statefulset"];
+    let f = body.fields(&["deployment", "replicaset", "statefulset", "replicas", "namespace"])?;
+    let (key, kind) = match one_of(&f, &kinds)? {
         "deployment" => ("deployment", ScaleKind::Deployment),
-        _ => ("replicaset", ScaleKind::ReplicaSet),
+        "replicaset" => ("replicaset", ScaleKind::ReplicaSet),
+        _ => ("statefulset", ScaleKind::StatefulSet),
     };
     let (namespace, name, _) = target(&f, key, kind.kind(), index)?;
     let replicas_field = f.req("replicas")?;

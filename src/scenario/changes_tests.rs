@@ -62,9 +62,10 @@ fn each_change_parses_into_its_action() {
     assert_eq!(names[4..], ["rollout-pause", "rollout-resume"]);
     let FaultAction::SetImage {
         namespace,
-        deployment,
+        name: deployment,
         container,
         image,
+        ..
     } = &got[0]
     else {
         panic!("{:?}", got[0])
@@ -189,7 +190,7 @@ fn malformed_changes_are_rejected_naming_the_field() {
         ),
         (
             "{at: 1m, scale: {deployment: web, replicaset: batch, replicas: 1}}",
-            "faults[0].scale: name exactly one of: deployment, replicaset",
+            "faults[0].scale: name exactly one of: deployment, replicaset, statefulset",
         ),
         (
             "{at: 1m, set-image: {deployment: web, image: \"\"}}",

@@ -137,8 +137,13 @@ fn provisioner(entry: &Field) -> Result<ProvisionerSpec> {
 pub(crate) fn timings(map: Option<Field>) -> Result<Timings> {
     let mut timings = Timings::default();
     for (name, value) in map.map(|f| f.entries()).transpose()?.unwrap_or_default() {
+        if Timings::GATES.contains(&name) {
+            timings.set_gate(name, value.bool()?);
+            continue;
+        }
         if !Timings::NAMES.contains(&name) {
-            return Err(unknown_field(&value, name, Timings::NAMES));
+            let known: Vec<&str> = Timings::NAMES.iter().chain(Timings::GATES).copied().collect();
+            return Err(unknown_field(&value, name, &known));
         }
         timings.set(name, value.duration()?);
     }

@@ -62,8 +62,12 @@ fn fault(item: &Field, duration_ms: u64, index: &Index, base: &Path) -> Result<F
 }
 
 fn delete_pod(body: &Field, index: &Index) -> Result<FaultAction> {
-    let f = body.fields(&["selector", "namespace", "grace-period"])?;
-    let (selector, _) = selector(&f, index)?;
+    let f = body.fields(&["selector", "pod", "namespace", "grace-period"])?;
+    let selector = match f.opt("pod") {
+        Some(pod) if f.opt("selector").is_none() => stateful_pod(&f, &pod, index)?,
+        Some(_) => return Err(f.field.invalid("name either selector or pod, not both")),
+        None => selector(&f, index)?.0,
+    };
     let grace_period_ms = f.opt("grace-period").map(|g| g.duration()).transpose()?;
     Ok(FaultAction::DeletePod {
         selector,
@@ -92,6 +96,31 @@ fn kill_container(body: &Field, index: &Index) -> Result<FaultAction> {
         selector,
         container,
     })
+}
+
+/// `pod: <set>-<ordinal>` (`kubectl delete pod web-0`): a pod of a StatefulSet among the manifests,
+/// selected by its template's labels and the pod-name label the controller gives it.
+fn stateful_pod(f: &Fields, field: &Field, index: &Index) -> Result<PodSelector> {
+    let namespace = match f.opt("namespace") {
+        Some(ns) => ns.str()?.to_string(),
+        None => "default".to_string(),
+    };
+    let name = field.str()?;
+    let set = name.rsplit_once('-').filter(|(_, o)| o.parse::<u32>().is_ok());
+    let template = set.and_then(|(set, _)| {
+        let owner = ("StatefulSet", set.to_string());
+        index
+            .templates
+            .iter()
+            .find(|t| t.owner == owner && t.namespace == namespace)
+    });
+    let Some(template) = template else {
+        let reason = format!("no StatefulSet in the manifests has a pod {namespace}/{name} (StatefulSet pods are named <set>-<ordinal>)");
+        return Err(field.invalid(reason));
+    };
+    let mut labels = template.labels.clone();
+    labels.insert("statefulset.kubernetes.io/pod-name".into(), name.to_string());
+    Ok(PodSelector { namespace, labels })
 }
 
 /// `selector` (`k=v,k=v` or a mapping) and `namespace` (default `default`) of an action, with the

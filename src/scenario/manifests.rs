@@ -54,6 +54,8 @@ pub(crate) fn load_one(item: &Field, base: &Path) -> Result<Vec<Loaded>> {
 /// The pods a workload (or a bare Pod) creates: their namespace, labels and container names.
 #[derive(Debug, Clone)]
 pub(crate) struct Template {
+    /// The kind and name of the object the template belongs to.
+    pub owner: (&'static str, String),
     pub namespace: String,
     pub labels: BTreeMap<String, String>,
     pub containers: Vec<String>,
@@ -111,6 +113,10 @@ impl Index {
             }
             _ => None,
         };
+        let mut found = found;
+        if let Some(t) = found.as_mut() {
+            t.owner = (object.kind(), object.name().to_string());
+        }
         let containers = found.as_ref().map(|t| t.containers.clone());
         let key = (
             object.kind(),
@@ -163,6 +169,7 @@ fn template(owner: &ObjectMeta, t: &PodTemplateSpec) -> Template {
         .map(|c| c.name.clone())
         .collect();
     Template {
+        owner: ("", String::new()),
         namespace: namespace(owner),
         labels,
         containers,

@@ -163,15 +163,18 @@ pub enum FaultAction {
         /// The container's name; None: the first container.
         container: Option<String>,
     },
-    /// `kubectl set image deployment/NAME CONTAINER=IMAGE`: a new pod template, hence a rollout.
+    /// `kubectl set image deployment/NAME CONTAINER=IMAGE` (or `statefulset/NAME`): a new pod
+    /// template, hence a rollout.
     SetImage {
         namespace: String,
-        deployment: String,
+        /// `Deployment` or `StatefulSet`.
+        kind: ScaleKind,
+        name: String,
         /// A container of the Deployment's template; None: the first container.
         container: Option<String>,
         image: String,
     },
-    /// `kubectl scale --replicas=N`: sets `spec.replicas` of a Deployment or ReplicaSet.
+    /// `kubectl scale --replicas=N`: sets `spec.replicas` of a Deployment, ReplicaSet or StatefulSet.
     Scale {
         namespace: String,
         kind: ScaleKind,
@@ -208,19 +211,21 @@ pub enum FaultAction {
     Apply { objects: Vec<Loaded> },
 }
 
-/// What `scale` resizes.
+/// What `scale` resizes (and what `set-image` changes: a Deployment or a StatefulSet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScaleKind {
     Deployment,
     ReplicaSet,
+    StatefulSet,
 }
 
 impl ScaleKind {
-    /// The Kubernetes kind: `Deployment` or `ReplicaSet`.
+    /// The Kubernetes kind: `Deployment`, `ReplicaSet` or `StatefulSet`.
     pub fn kind(self) -> &'static str {
         match self {
             ScaleKind::Deployment => "Deployment",
             ScaleKind::ReplicaSet => "ReplicaSet",
+            ScaleKind::StatefulSet => "StatefulSet",
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct Timings {
     pub expectations_timeout_ms: u64,
     /// Node monitor grace period (kk:pkg/controller/nodelifecycle/config/v1alpha1/defaults.go, 50s since 1.32).
     pub node_monitor_grace_period_ms: u64,
+    /// Feature gate MaxUnavailableStatefulSet: a StatefulSet's RollingUpdate honours
+    /// `maxUnavailable` (alpha and off in 1.24-1.33, kk:pkg/features/kube_features.go).
+    pub max_unavailable_stateful_set: bool,
 }
 
 impl Default for Timings {
@@ -56,6 +59,7 @@ impl Default for Timings {
             pv_resync_ms: 15_000,
             expectations_timeout_ms: 300_000,
             node_monitor_grace_period_ms: 50_000,
+            max_unavailable_stateful_set: false,
         }
     }
 }
@@ -79,6 +83,18 @@ impl Timings {
         "expectations-timeout",
         "node-monitor-grace-period",
     ];
+
+    /// The scenario spelling of every feature gate (`true` or `false` among the timings).
+    pub const GATES: &'static [&'static str] = &["max-unavailable-stateful-set"];
+
+    /// Turns the feature gate called `name` on or off; false if there is no such gate.
+    pub fn set_gate(&mut self, name: &str, on: bool) -> bool {
+        match name {
+            "max-unavailable-stateful-set" => self.max_unavailable_stateful_set = on,
+            _ => return false,
+        }
+        true
+    }
 
     /// Sets the timing called `name` (kebab-case); false if there is no such timing.
     pub fn set(&mut self, name: &str, ms: u64) -> bool {
@@ -117,5 +133,16 @@ mod tests {
             assert_ne!(t, Timings::default(), "{name} changed nothing");
         }
         assert!(!Timings::default().set("node-monitor-grace", 1));
+    }
+
+    #[test]
+    fn feature_gates_are_off_by_default_and_can_be_turned_on() {
+        let mut t = Timings::default();
+        assert!(!t.max_unavailable_stateful_set);
+        for name in Timings::GATES {
+            assert!(t.set_gate(name, true), "{name}");
+        }
+        assert!(t.max_unavailable_stateful_set);
+        assert!(!t.set_gate("max-unavailable", true));
     }
 }

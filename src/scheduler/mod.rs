@@ -1,11 +1,28 @@
 //! kube-scheduler: a queue of unscheduled pods, the filter and score plugins, and binding.
 //!
-//! Plugins modelled (kk:pkg/scheduler/framework/plugins): NodeUnschedulable, NodeName, TaintToleration
-//! (filter), NodeAffinity (nodeSelector), NodeResourcesFit (filter; LeastAllocated score),
-//! NodeResourcesBalancedAllocation and ImageLocality (scores). Ties among the best nodes are broken
-//! uniformly at random like `selectHost`.
+//! Plugins modelled (kk:pkg/scheduler/framework/plugins), in the default profile's order: NodeUnschedulable,
+//! TaintToleration (filter), NodeAffinity (nodeSelector and required terms; preferred terms score, weight
+//! 2), NodeResourcesFit (filter; LeastAllocated score), PodTopologySpread (DoNotSchedule filter;
+//! ScheduleAnyway and system default constraints score, weight 2), InterPodAffinity (required terms and
+//! existing pods' anti-affinity filter; preferred terms score, weight 2), NodeResourcesBalancedAllocation
+//! and ImageLocality (scores). Ties among the best nodes are broken uniformly at random like `selectHost`.
+//! A pod that fits no node gets the FailedScheduling Event upstream writes (`fit_error`) and is retried
+//! after its back-off.
 
+mod cycle;
+pub mod fit_error;
+pub mod interpod_affinity;
+pub mod node_affinity;
 pub mod plugins;
+mod score;
+mod spread_score;
+pub mod topology_spread;
+#[cfg(test)]
+mod interpod_affinity_tests;
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod topology_spread_tests;
 
 use crate::api::{Effects, Event, NodeId, PodId, Store, Write};
 use crate::engine::SimTime;
@@ -39,12 +56,14 @@ impl Scheduler {
             self.attempts.remove(&pod);
             return fx;
         }
-        let (feasible, reasons) = plugins::filter(store, pod);
-        let Some(node) = pick(store, pod, &feasible, rng) else {
+        let cycle = cycle::Cycle::new(store, pod);
+        let (feasible, rejections) = plugins::filter(&cycle);
+        let totals = score::totals(&cycle, &feasible);
+        let Some(node) = pick(&feasible, &totals, rng) else {
             let n = self.attempts.entry(pod).or_insert(0);
             *n += 1;
             let wait_ms = (backoff.0 << (*n - 1).min(20)).min(backoff.1);
-            let msg = plugins::failure_message(store.nodes.len(), &reasons);
+            let msg = fit_error::message(&rejections);
             fx.event(Event::pod(now, &p.meta, "FailedScheduling", msg));
             fx.timer(now.plus_ms(wait_ms), Retry(pod));
             return fx;
@@ -66,11 +85,10 @@ impl Scheduler {
 }
 
 /// The highest-scoring node; ties broken uniformly at random (reservoir sampling, schedule_one.go `selectHost`).
-fn pick(store: &Store, pod: PodId, feasible: &[NodeId], rng: &mut ChaCha8Rng) -> Option<NodeId> {
-    let mut best: Option<(u64, NodeId)> = None;
+fn pick(feasible: &[NodeId], totals: &[i64], rng: &mut ChaCha8Rng) -> Option<NodeId> {
+    let mut best: Option<(i64, NodeId)> = None;
     let mut ties = 0u32;
-    for node in feasible {
-        let score = plugins::score(store, pod, *node);
+    for (node, score) in feasible.iter().zip(totals.iter().copied()) {
         match best {
             Some((b, _)) if score < b => {}
             Some((b, _)) if score == b => {

@@ -1,64 +1,93 @@
-//! Filter and score plugins of the default profile that the model implements.
+//! The filter plugins of the default profile in their order, the node-local ones among them
+//! (NodeUnschedulable, TaintToleration, NodeResourcesFit), and the resource and image scores.
 
-use crate::api::{NodeId, PodId, Store};
-use std::collections::BTreeMap;
+use super::cycle::{live_nodes, Cycle};
+use super::fit_error::Rejection;
+use super::{interpod_affinity, node_affinity, topology_spread};
+use crate::api::{Node, NodeId, Pod, PodId, Store, Taint};
 
 /// `DefaultMilliCPURequest`: the CPU a container without a request counts as when scoring (100m).
 pub const DEFAULT_MILLI_CPU_REQUEST: u64 = 100;
 /// `DefaultMemoryRequest`: the memory a container without a request counts as when scoring (200 MiB).
 pub const DEFAULT_MEMORY_REQUEST: u64 = 200 * 1024 * 1024;
 
-/// Nodes that pass every filter, and per reason the number of nodes it rejected.
-pub fn filter(store: &Store, pod: PodId) -> (Vec<NodeId>, BTreeMap<&'static str, usize>) {
+/// Runs the filter plugins on every live node: the feasible nodes, and a rejection per other node.
+pub fn filter(cycle: &Cycle) -> (Vec<NodeId>, Vec<Rejection>) {
     let mut feasible = Vec::new();
-    let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for i in 0..store.nodes.len() as u32 {
-        match reject_reason(store, pod, NodeId(i)) {
-            None => feasible.push(NodeId(i)),
-            Some(r) => *reasons.entry(r).or_default() += 1,
+    let mut rejections = Vec::new();
+    for node in live_nodes(cycle.store) {
+        match reject_reason(cycle, node) {
+            None => feasible.push(node),
+            Some(r) => rejections.push(r),
         }
     }
-    (feasible, reasons)
+    (feasible, rejections)
 }
 
-fn reject_reason(store: &Store, pod: PodId, node: NodeId) -> Option<&'static str> {
-    let p = &store.pods[pod.index()];
+/// The filter plugins in the default profile's order (kk:pkg/scheduler/apis/config/v1/default_plugins.go);
+/// the first that rejects the node gives its status, as `RunFilterPlugins` stops there.
+fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
+    let (store, pod) = (cycle.store, cycle.pod);
     let n = &store.nodes[node.index()];
-    if !n.meta.exists() {
-        return Some("node(s) were deleted");
-    }
-    if n.unschedulable {
-        return Some("node(s) were unschedulable");
-    }
-    if !crate::api::selector_matches(&p.spec.node_selector, &n.meta.labels) {
-        return Some("node(s) didn't match Pod's node affinity/selector");
-    }
-    let untolerated = n
-        .taints
+    let labels = &n.meta.labels;
+    node_unschedulable(pod, n)
+        .or_else(|| untolerated_taint(pod, n).map(taint_rejection))
+        .or_else(|| node_affinity::filter(pod, labels))
+        .or_else(|| fit(store, pod, node))
+        // VolumeRestrictions, NodeVolumeLimits, VolumeBinding and VolumeZone run here upstream.
+        .or_else(|| topology_spread::filter(&cycle.spread, pod, labels))
+        .or_else(|| interpod_affinity::filter(&cycle.affinity, pod, labels))
+}
+
+/// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates
+/// the `node.kubernetes.io/unschedulable:NoSchedule` taint.
+fn node_unschedulable(pod: &Pod, node: &Node) -> Option<Rejection> {
+    let taint = Taint {
+        key: "node.kubernetes.io/unschedulable".into(),
+        value: String::new(),
+        effect: "NoSchedule".into(),
+    };
+    let tolerated = pod.spec.tolerations.iter().any(|t| t.tolerates(&taint));
+    (node.unschedulable && !tolerated).then(|| Rejection::unresolvable("node(s) were unschedulable"))
+}
+
+/// The node's first NoSchedule or NoExecute taint the pod does not tolerate
+/// (`v1helper.FindMatchingUntoleratedTaint` with `DoNotScheduleTaintsFilterFunc`).
+pub fn untolerated_taint<'n>(pod: &Pod, node: &'n Node) -> Option<&'n Taint> {
+    node.taints
         .iter()
         .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
-        .any(|t| !p.spec.tolerations.iter().any(|tol| tol.tolerates(t)));
-    if untolerated {
-        return Some("node(s) had untolerated taint");
-    }
-    fit_reason(store, pod, node)
+        .find(|t| !pod.spec.tolerations.iter().any(|tol| tol.tolerates(t)))
 }
 
-/// NodeResourcesFit's filter (kk:pkg/scheduler/framework/plugins/noderesources/fit.go `fitsRequest`).
-fn fit_reason(store: &Store, pod: PodId, node: NodeId) -> Option<&'static str> {
-    let p = &store.pods[pod.index()];
+/// TaintToleration's filter status (tainttoleration/taint_toleration.go).
+fn taint_rejection(taint: &Taint) -> Rejection {
+    Rejection::unresolvable(format!(
+        "node(s) had untolerated taint {{{}: {}}}",
+        taint.key, taint.value
+    ))
+}
+
+/// NodeResourcesFit's filter (kk:pkg/scheduler/framework/plugins/noderesources/fit.go `fitsRequest`): every
+/// insufficient resource is a reason; cpu and memory are checked only when the pod requests them.
+fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
     let n = &store.nodes[node.index()];
     let (cpu, mem, count) = requested(store, node, false);
-    if count + 1 > u64::from(n.pods) {
-        return Some("Too many pods");
-    }
-    if cpu + p.spec.cpu_milli() > n.cpu_milli {
-        return Some("Insufficient cpu");
-    }
-    if mem + p.spec.memory_bytes() > n.memory_bytes {
-        return Some("Insufficient memory");
-    }
-    None
+    let (pod_cpu, pod_mem) = (pod.spec.cpu_milli(), pod.spec.memory_bytes());
+    let checks = [
+        (count + 1 > u64::from(n.pods), "Too many pods"),
+        (pod_cpu > 0 && cpu + pod_cpu > n.cpu_milli, "Insufficient cpu"),
+        (pod_mem > 0 && mem + pod_mem > n.memory_bytes, "Insufficient memory"),
+    ];
+    let reasons: Vec<String> = checks
+        .iter()
+        .filter(|(failed, _)| *failed)
+        .map(|(_, r)| r.to_string())
+        .collect();
+    (!reasons.is_empty()).then_some(Rejection {
+        reasons,
+        resolvable: true,
+    })
 }
 
 /// CPU, memory and pod count requested on `node` by the pods bound to it (terminating ones included, as
@@ -168,12 +197,6 @@ pub fn image_locality(store: &Store, pod: PodId, node: NodeId) -> u64 {
     let max = IMAGE_MAX_CONTAINER_THRESHOLD * containers.len().max(1) as u64;
     let clamped = sum.clamp(IMAGE_MIN_THRESHOLD, max);
     100 * (clamped - IMAGE_MIN_THRESHOLD) / (max - IMAGE_MIN_THRESHOLD)
-}
-
-/// The FailedScheduling message: `0/3 nodes are available: 3 Insufficient cpu.`
-pub fn failure_message(nodes: usize, reasons: &BTreeMap<&'static str, usize>) -> String {
-    let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    format!("0/{nodes} nodes are available: {}.", parts.join(", "))
 }
 
 #[cfg(test)]

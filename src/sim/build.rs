@@ -115,7 +115,26 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
                 .store
                 .add_claim(convert::claim(c, meta, class.as_deref()));
         }
-        Object::StorageClass(_) | Object::ConfigMap(_) | Object::Secret(_) => {}
+        Object::StatefulSet(s) => {
+            let meta = convert::meta(&mut world.store, &s.metadata, now);
+            let class = default_class(world);
+            let set = convert::stateful_set(s, meta, class.as_deref());
+            world.store.add_stateful_set(set);
+        }
+        Object::PersistentVolume(v) => {
+            let mut meta = convert::meta(&mut world.store, &v.metadata, now);
+            meta.namespace.clear();
+            world.store.add_volume(convert::volume(v, meta));
+        }
+        Object::StorageClass(c) => {
+            let class = convert::storage_class(c);
+            world.store.storage_classes.insert(class.name.clone(), class);
+        }
+        Object::PodDisruptionBudget(p) => {
+            let meta = convert::meta(&mut world.store, &p.metadata, now);
+            world.store.add_pdb(convert::pdb(p, meta));
+        }
+        Object::ConfigMap(_) | Object::Secret(_) => {}
         other => {
             return Err(RunError::Unsupported {
                 file: loaded.source.clone(),

@@ -4,6 +4,9 @@
 
 mod build;
 mod notify;
+mod notify_sts;
+mod notify_disruption;
+mod notify_volumes;
 mod run;
 mod world;
 

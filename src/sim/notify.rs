@@ -41,11 +41,15 @@ impl World<'_> {
             Kind::PersistentVolumeClaim => self.on_claim_changed(PvcId(change.id), at),
             Kind::PersistentVolume => self.on_volume_changed(PvId(change.id), at),
             Kind::Node => self.on_node_changed(NodeId(change.id), at),
+            Kind::PodDisruptionBudget => self.on_pdb_changed(crate::api::PdbId(change.id), at),
+            Kind::StatefulSet | Kind::ControllerRevision => self.on_sts_kind_changed(change, at),
         }
     }
 
     fn on_pod_changed(&mut self, id: PodId, at: crate::engine::SimTime) -> Result<(), WorldError> {
         self.recorder.on_pod_change(&self.store, id, self.cal.now());
+        self.on_sts_pod_changed(id, at)?;
+        self.on_pod_changed_disruption(id, at)?;
         // The ReplicaSet controller's pod handlers: expectations, and updatePod's minReadySeconds requeue.
         if let Some((t, r)) = self.rsc.observe_pod(&self.store, id, at) {
             self.schedule(t, Ev::RsRequeue(r))?;
@@ -130,7 +134,8 @@ impl World<'_> {
         id: PvcId,
         at: crate::engine::SimTime,
     ) -> Result<(), WorldError> {
-        self.enqueue(Target::Claim(id), at)?;
+        self.on_claim_changed_volumes(id, at)?;
+        self.enqueue(Target::ClaimGc(id), at)?;
         if let Some(v) = self.store.claims[id.index()].volume {
             self.on_volume_changed(v, at)?;
         }
@@ -142,6 +147,7 @@ impl World<'_> {
         id: PvId,
         at: crate::engine::SimTime,
     ) -> Result<(), WorldError> {
+        self.on_volume_changed_volumes(id, at)?;
         self.enqueue_attach_detach(id, at)?;
         for n in 0..self.kubelets.len() as u32 {
             self.enqueue(Target::KubeletVolumes(NodeId(n)), at)?;
@@ -199,16 +205,8 @@ impl World<'_> {
             Target::Endpoints(svc) => {
                 self.apply(endpointslice::sync(&self.store, svc, now), |_| Ev::Wake)
             }
-            Target::Claim(c) => {
-                let fx = self.pv.sync(
-                    &self.store,
-                    c,
-                    &s.storage_classes,
-                    &mut self.rngs.storage,
-                    now,
-                );
-                self.apply(fx, Ev::Provisioned)
-            }
+            Target::Claim(_) | Target::Volume(_) => self.run_volume_target(target),
+            Target::Disruption(pdb) => self.run_disruption(pdb),
             Target::AttachDetach(v) => {
                 let spec = self.provisioner_of(v);
                 let fx = self
@@ -230,6 +228,7 @@ impl World<'_> {
                 self.kubelet_call(node, |k, cx| k.on_pod_change(pod, &s.apps, cx))
             }
             Target::KubeletVolumes(node) => self.kubelet_call(node, |k, cx| k.on_volume_change(cx)),
+            Target::StatefulSet(_) | Target::ClaimGc(_) => self.run_sts_target(target),
             Target::Proxy => {
                 if let Some(at) = self
                     .proxy

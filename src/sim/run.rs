@@ -15,7 +15,7 @@ use crate::scenario::{FaultAction, Scenario};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
     /// The manifests hold a kind the simulator does not model yet.
-    #[error("{file}: kind {kind} is not simulated yet (only Deployment, Service, PersistentVolumeClaim, StorageClass, ConfigMap and Secret are)")]
+    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, Service, PersistentVolumeClaim, StorageClass, ConfigMap and Secret are)")]
     Unsupported { file: String, kind: &'static str },
     /// A client targets a Service that is not among the manifests.
     #[error("traffic: service {0} is not among the manifests")]
@@ -78,12 +78,8 @@ impl World<'_> {
             Ev::Scheduler(retry) => self.enqueue(Target::Schedule(retry.0), now),
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
-            Ev::Provisioned(p) => {
-                let fx =
-                    self.pv
-                        .on_provisioned(&self.store, p.0, &self.scenario.storage_classes, now);
-                self.apply(fx, Ev::Provisioned)
-            }
+            Ev::StsRequeue(r) => self.enqueue(Target::StatefulSet(r.0), now),
+            Ev::PvController(timer) => self.on_pv_timer(timer),
             Ev::AttachDetach(done) => {
                 let fx = self.adc.on_done(&self.store, done, now);
                 self.apply(fx, Ev::AttachDetach)

@@ -19,11 +19,18 @@ pub enum Target {
     Deployment(DeployId),
     Endpoints(SvcId),
     Claim(PvcId),
+    /// The PV controller syncs a volume.
+    Volume(PvId),
+    /// The disruption controller syncs a PodDisruptionBudget.
+    Disruption(crate::api::PdbId),
     AttachDetach(PvId),
     Schedule(PodId),
     KubeletPod(NodeId, PodId),
     KubeletVolumes(NodeId),
     Proxy,
+    StatefulSet(crate::api::StsId),
+    /// The garbage collector looks at a claim's owner.
+    ClaimGc(PvcId),
 }
 
 /// An event in the calendar.
@@ -35,7 +42,8 @@ pub enum Ev {
     Scheduler(scheduler::Retry),
     RsRequeue(replicaset::Requeue),
     DeployRequeue(crate::controllers::deployment::Requeue),
-    Provisioned(pv_controller::Provisioned),
+    StsRequeue(crate::controllers::statefulset::Requeue),
+    PvController(pv_controller::Timer),
     AttachDetach(attach_detach::Done),
     Proxy(ProxyTimer),
     Client(ClientTimer),

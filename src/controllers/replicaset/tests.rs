@@ -119,8 +119,12 @@ fn spec() -> PodSpec {
         termination_grace_period_ms: 30_000,
         node_selector: Labels::new(),
         tolerations: Vec::new(),
+        affinity: Default::default(),
+        topology_spread: Vec::new(),
         claims: Vec::new(),
         node_name: None,
+        hostname: None,
+        subdomain: None,
     }
 }
 

@@ -1,0 +1,61 @@
+//! One scheduling cycle's view of the cluster: the pod, the live nodes, the pods the scheduler's cache
+//! holds, and the PreFilter state the filters read (computed once per cycle, as upstream's CycleState).
+
+use super::{interpod_affinity, topology_spread};
+use crate::api::{Labels, LabelSelector, Node, NodeId, Pod, PodId, PodPhase, Store};
+
+/// The pod being scheduled and what its filters precomputed.
+pub struct Cycle<'a> {
+    pub store: &'a Store,
+    pub id: PodId,
+    pub pod: &'a Pod,
+    pub affinity: interpod_affinity::PreFilter,
+    pub spread: topology_spread::PreFilter,
+}
+
+impl<'a> Cycle<'a> {
+    /// PreFilter for `pod`: InterPodAffinity's topology counts and PodTopologySpread's domain counts.
+    pub fn new(store: &'a Store, id: PodId) -> Self {
+        let pod = &store.pods[id.index()];
+        Cycle {
+            store,
+            id,
+            pod,
+            affinity: interpod_affinity::pre_filter(store, pod),
+            spread: topology_spread::pre_filter(store, pod),
+        }
+    }
+
+    /// The node's labels.
+    pub fn labels(&self, node: NodeId) -> &'a Labels {
+        &self.store.nodes[node.index()].meta.labels
+    }
+}
+
+/// Nodes in the scheduler's snapshot: those that exist, in index order.
+pub fn live_nodes(store: &Store) -> impl Iterator<Item = NodeId> + '_ {
+    (0..store.nodes.len() as u32)
+        .map(NodeId)
+        .filter(|n| store.nodes[n.index()].meta.exists())
+}
+
+/// A pod in the scheduler's cache and its node: live, bound, and not terminal (the scheduler's pod
+/// informer leaves out Succeeded and Failed pods; kk:pkg/scheduler/eventhandlers.go).
+pub fn assigned(store: &Store, id: PodId) -> Option<(&Pod, &Node)> {
+    let pod = &store.pods[id.index()];
+    let node = pod.node?;
+    let terminal = matches!(pod.phase, PodPhase::Succeeded | PodPhase::Failed);
+    (pod.meta.exists() && !terminal).then(|| (pod, &store.nodes[node.index()]))
+}
+
+/// Assigned pods that `selector` selects (looked up through the store's label index).
+pub fn assigned_matching<'s>(
+    store: &'s Store,
+    selector: &'s LabelSelector,
+) -> impl Iterator<Item = (&'s Pod, &'s Node)> + 's {
+    store
+        .pods_maybe_matching(selector)
+        .into_iter()
+        .filter_map(move |id| assigned(store, id))
+        .filter(move |(p, _)| selector.matches(&p.meta.labels))
+}
