@@ -58,3 +58,37 @@ pub fn run_example(dir: &Path, extra: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs `scenarios/<name>.yaml` and compares `files` with the golden files in tests/golden/<name>/;
+/// `KUBESIM_UPDATE_GOLDEN=1 cargo test` rewrites them after a deliberate change of behaviour.
+pub fn check_golden(name: &str, files: &[&str]) {
+    let dir = temp_dir(name);
+    let scenario = format!("scenarios/{name}.yaml");
+    let out = kubesim(&[
+        "run",
+        &scenario,
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let golden = root().join("tests/golden").join(name);
+    for file in files {
+        let actual = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        if std::env::var_os("KUBESIM_UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(golden.join(file), &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(golden.join(file))
+            .expect("golden file (KUBESIM_UPDATE_GOLDEN=1 writes it)");
+        assert!(
+            actual == expected,
+            "{file} differs from tests/golden/{name}/{file}"
+        );
+    }
+}
