@@ -26,7 +26,13 @@ pub struct PodAffinityTerm {
 impl PodAffinityTerm {
     /// `AffinityTerm.Matches` (kk:pkg/scheduler/framework/types.go): whether a pod in `namespace` with
     /// `labels` matches this term of a pod in `owner_ns` with `owner_labels`.
-    pub fn matches(&self, owner_ns: &str, owner_labels: &Labels, namespace: &str, labels: &Labels) -> bool {
+    pub fn matches(
+        &self,
+        owner_ns: &str,
+        owner_labels: &Labels,
+        namespace: &str,
+        labels: &Labels,
+    ) -> bool {
         self.namespace_matches(owner_ns, namespace) && self.selector_matches(owner_labels, labels)
     }
 
@@ -193,6 +199,11 @@ mod tests {
         let owner = labels(&[("hash", "1")]);
         assert!(t.matches("a", &owner, "a", &labels(&[("app", "zk"), ("hash", "1")])));
         assert!(!t.matches("a", &owner, "a", &labels(&[("app", "zk"), ("hash", "2")])));
-        assert!(t.matches("a", &Labels::new(), "a", &labels(&[("app", "zk"), ("hash", "2")])));
+        assert!(t.matches(
+            "a",
+            &Labels::new(),
+            "a",
+            &labels(&[("app", "zk"), ("hash", "2")])
+        ));
     }
 }

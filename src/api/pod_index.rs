@@ -51,7 +51,10 @@ impl PodIndex {
 
     /// Live pods with `key` in `values`, in id order.
     fn with_values(&self, key: &str, values: &[String]) -> Vec<PodId> {
-        let all: BTreeSet<PodId> = values.iter().flat_map(|v| self.with_label(key, v)).collect();
+        let all: BTreeSet<PodId> = values
+            .iter()
+            .flat_map(|v| self.with_label(key, v))
+            .collect();
         all.into_iter().collect()
     }
 }

@@ -190,7 +190,10 @@ mod tests {
         };
         let out = text(pods_csv(&[p]).unwrap());
         let row = out.lines().nth(1).unwrap();
-        assert!(row.ends_with(",default,web-0.nginx.default.svc.cluster.local"), "{row}");
+        assert!(
+            row.ends_with(",default,web-0.nginx.default.svc.cluster.local"),
+            "{row}"
+        );
     }
 
     #[test]

@@ -44,7 +44,13 @@ pub(crate) fn change(
 
 /// `{deployment | statefulset, image, container?, namespace?}`.
 fn set_image(body: &Field, index: &Index) -> Result<FaultAction> {
-    let f = body.fields(&["deployment", "statefulset", "container", "image", "namespace"])?;
+    let f = body.fields(&[
+        "deployment",
+        "statefulset",
+        "container",
+        "image",
+        "namespace",
+    ])?;
     let (key, kind) = match one_of(&f, &["deployment", "statefulset"])? {
         "deployment" => ("deployment", ScaleKind::Deployment),
         _ => ("statefulset", ScaleKind::StatefulSet),
@@ -90,7 +96,13 @@ fn container(
 /// `{deployment | replicaset | statefulset, replicas, namespace?}`.
 fn scale(body: &Field, index: &Index) -> Result<FaultAction> {
     let kinds = ["deployment", "replicaset", "statefulset"];
-    let f = body.fields(&["deployment", "replicaset", "statefulset", "replicas", "namespace"])?;
+    let f = body.fields(&[
+        "deployment",
+        "replicaset",
+        "statefulset",
+        "replicas",
+        "namespace",
+    ])?;
     let (key, kind) = match one_of(&f, &kinds)? {
         "deployment" => ("deployment", ScaleKind::Deployment),
         "replicaset" => ("replicaset", ScaleKind::ReplicaSet),

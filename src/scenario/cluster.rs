@@ -142,7 +142,11 @@ pub(crate) fn timings(map: Option<Field>) -> Result<Timings> {
             continue;
         }
         if !Timings::NAMES.contains(&name) {
-            let known: Vec<&str> = Timings::NAMES.iter().chain(Timings::GATES).copied().collect();
+            let known: Vec<&str> = Timings::NAMES
+                .iter()
+                .chain(Timings::GATES)
+                .copied()
+                .collect();
             return Err(unknown_field(&value, name, &known));
         }
         timings.set(name, value.duration()?);

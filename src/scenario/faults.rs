@@ -106,7 +106,9 @@ fn stateful_pod(f: &Fields, field: &Field, index: &Index) -> Result<PodSelector>
         None => "default".to_string(),
     };
     let name = field.str()?;
-    let set = name.rsplit_once('-').filter(|(_, o)| o.parse::<u32>().is_ok());
+    let set = name
+        .rsplit_once('-')
+        .filter(|(_, o)| o.parse::<u32>().is_ok());
     let template = set.and_then(|(set, _)| {
         let owner = ("StatefulSet", set.to_string());
         index
@@ -119,7 +121,10 @@ fn stateful_pod(f: &Fields, field: &Field, index: &Index) -> Result<PodSelector>
         return Err(field.invalid(reason));
     };
     let mut labels = template.labels.clone();
-    labels.insert("statefulset.kubernetes.io/pod-name".into(), name.to_string());
+    labels.insert(
+        "statefulset.kubernetes.io/pod-name".into(),
+        name.to_string(),
+    );
     Ok(PodSelector { namespace, labels })
 }
 

@@ -2,7 +2,7 @@
 //! holds, and the PreFilter state the filters read (computed once per cycle, as upstream's CycleState).
 
 use super::{interpod_affinity, topology_spread};
-use crate::api::{Labels, LabelSelector, Node, NodeId, Pod, PodId, PodPhase, Store};
+use crate::api::{LabelSelector, Labels, Node, NodeId, Pod, PodId, PodPhase, Store};
 
 /// The pod being scheduled and what its filters precomputed.
 pub struct Cycle<'a> {

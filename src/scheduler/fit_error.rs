@@ -50,7 +50,11 @@ pub fn message(rejections: &[Rejection]) -> String {
     }
     let reasons = rejections.iter().flat_map(|r| r.reasons.iter().cloned());
     let preemption = rejections.iter().map(|r| {
-        let reason = if r.resolvable { NO_VICTIMS } else { PREEMPTION_NOT_HELPFUL };
+        let reason = if r.resolvable {
+            NO_VICTIMS
+        } else {
+            PREEMPTION_NOT_HELPFUL
+        };
         reason.to_string()
     });
     let n = rejections.len();
@@ -86,7 +90,9 @@ mod tests {
 
     #[test]
     fn reasons_sort_as_strings_and_unresolvable_nodes_are_not_helped_by_preemption() {
-        let taint = Rejection::unresolvable("node(s) had untolerated taint {machine-check-exception: memory}");
+        let taint = Rejection::unresolvable(
+            "node(s) had untolerated taint {machine-check-exception: memory}",
+        );
         let cpu = Rejection::unschedulable("Insufficient cpu");
         let mut nodes = vec![taint];
         nodes.extend(std::iter::repeat_n(cpu, 10));

@@ -13,7 +13,8 @@ pub const ERR_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 /// `ErrReasonAntiAffinityRulesNotMatch` (Unschedulable).
 pub const ERR_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
 /// `ErrReasonExistingAntiAffinityRulesNotMatch` (Unschedulable).
-pub const ERR_EXISTING_ANTI_AFFINITY: &str = "node(s) didn't satisfy existing pods anti-affinity rules";
+pub const ERR_EXISTING_ANTI_AFFINITY: &str =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
 /// `hardPodAffinityWeight` (kk:pkg/scheduler/apis/config/v1/defaults.go): what an existing pod's required
 /// affinity term adds to the score of the domains it would accept the incoming pod in.
 const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
@@ -32,7 +33,11 @@ impl Topology {
     }
 
     fn get(&self, key: &str, value: &str) -> i64 {
-        self.0.get(key).and_then(|v| v.get(value)).copied().unwrap_or(0)
+        self.0
+            .get(key)
+            .and_then(|v| v.get(value))
+            .copied()
+            .unwrap_or(0)
     }
 
     fn is_empty(&self) -> bool {
@@ -41,7 +46,10 @@ impl Topology {
 
     /// The sum over this map's keys of the node's pair (`Score`).
     fn sum_for(&self, labels: &Labels) -> i64 {
-        let pairs = self.0.iter().filter_map(|(k, values)| values.get(labels.get(k)?));
+        let pairs = self
+            .0
+            .iter()
+            .filter_map(|(k, values)| values.get(labels.get(k)?));
         pairs.sum()
     }
 }
@@ -62,7 +70,11 @@ fn selects(term: &PodAffinityTerm, owner: &Pod, other: &Pod) -> bool {
 }
 
 /// Assigned pods `term` of `owner` selects, with their nodes.
-fn selected<'s>(store: &'s Store, term: &'s PodAffinityTerm, owner: &'s Pod) -> Vec<(&'s Pod, &'s Node)> {
+fn selected<'s>(
+    store: &'s Store,
+    term: &'s PodAffinityTerm,
+    owner: &'s Pod,
+) -> Vec<(&'s Pod, &'s Node)> {
     let Some(selector) = &term.selector else {
         return Vec::new();
     };
@@ -78,7 +90,9 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> PreFilter {
         for (other, node) in selected(store, first, pod) {
             // updateWithAffinityTerms: an existing pod counts only if it matches every term.
             if required.iter().all(|t| selects(t, pod, other)) {
-                required.iter().for_each(|t| state.affinity.add(&t.topology_key, node, 1));
+                required
+                    .iter()
+                    .for_each(|t| state.affinity.add(&t.topology_key, node, 1));
             }
         }
     }
@@ -87,7 +101,10 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> PreFilter {
             state.anti.add(&term.topology_key, node, 1);
         }
     }
-    for (other, node) in store.pods_with_affinity().filter_map(|id| assigned(store, id)) {
+    for (other, node) in store
+        .pods_with_affinity()
+        .filter_map(|id| assigned(store, id))
+    {
         for term in &other.spec.affinity.anti.required {
             if selects(term, other, pod) {
                 state.existing_anti.add(&term.topology_key, node, 1);
@@ -111,7 +128,10 @@ pub fn filter(state: &PreFilter, pod: &Pod, labels: &Labels) -> Option<Rejection
     if anti.iter().any(in_anti_domain) {
         return Some(Rejection::unschedulable(ERR_ANTI_AFFINITY));
     }
-    if labels.iter().any(|(k, v)| state.existing_anti.get(k, v) > 0) {
+    if labels
+        .iter()
+        .any(|(k, v)| state.existing_anti.get(k, v) > 0)
+    {
         return Some(Rejection::unschedulable(ERR_EXISTING_ANTI_AFFINITY));
     }
     None
@@ -140,15 +160,27 @@ fn satisfies_affinity(state: &PreFilter, pod: &Pod, labels: &Labels) -> bool {
 pub fn pre_score(store: &Store, pod: &Pod) -> Option<Topology> {
     let mut topo = Topology::default();
     let a = &pod.spec.affinity;
-    let incoming = a.pod.preferred.iter().map(|w| (w, 1)).chain(a.anti.preferred.iter().map(|w| (w, -1)));
+    let incoming = a
+        .pod
+        .preferred
+        .iter()
+        .map(|w| (w, 1))
+        .chain(a.anti.preferred.iter().map(|w| (w, -1)));
     for (w, sign) in incoming {
         for (_, node) in selected(store, &w.term, pod) {
             topo.add(&w.term.topology_key, node, sign * w.weight);
         }
     }
-    for (other, node) in store.pods_with_affinity().filter_map(|id| assigned(store, id)) {
+    for (other, node) in store
+        .pods_with_affinity()
+        .filter_map(|id| assigned(store, id))
+    {
         let oa = &other.spec.affinity;
-        let hard = oa.pod.required.iter().map(|t| (t, HARD_POD_AFFINITY_WEIGHT));
+        let hard = oa
+            .pod
+            .required
+            .iter()
+            .map(|t| (t, HARD_POD_AFFINITY_WEIGHT));
         let soft = oa.pod.preferred.iter().map(|w| (&w.term, w.weight));
         let anti = oa.anti.preferred.iter().map(|w| (&w.term, -w.weight));
         for (term, weight) in hard.chain(soft).chain(anti) {

@@ -12,15 +12,15 @@
 mod cycle;
 pub mod fit_error;
 pub mod interpod_affinity;
+#[cfg(test)]
+mod interpod_affinity_tests;
 pub mod node_affinity;
 pub mod plugins;
 mod score;
 mod spread_score;
-pub mod topology_spread;
-#[cfg(test)]
-mod interpod_affinity_tests;
 #[cfg(test)]
 mod test_support;
+pub mod topology_spread;
 #[cfg(test)]
 mod topology_spread_tests;
 

@@ -11,7 +11,8 @@ pub const ERR_REASON_POD: &str = "node(s) didn't match Pod's node affinity/selec
 /// terms when there are any.
 pub fn required_matches(pod: &Pod, labels: &Labels) -> bool {
     let required = &pod.spec.affinity.node.required;
-    selector_matches(&pod.spec.node_selector, labels) && required.as_ref().is_none_or(|r| r.matches(labels))
+    selector_matches(&pod.spec.node_selector, labels)
+        && required.as_ref().is_none_or(|r| r.matches(labels))
 }
 
 /// The filter: UnschedulableAndUnresolvable when the node does not match.
@@ -59,8 +60,14 @@ mod tests {
         p.spec.affinity.node.required = Some(NodeSelector {
             terms: vec![vec![req("zone", Operator::In, &["a", "b"])]],
         });
-        assert!(required_matches(&p, &labels(&[("disk", "ssd"), ("zone", "b")])));
-        assert!(!required_matches(&p, &labels(&[("disk", "ssd"), ("zone", "c")])));
+        assert!(required_matches(
+            &p,
+            &labels(&[("disk", "ssd"), ("zone", "b")])
+        ));
+        assert!(!required_matches(
+            &p,
+            &labels(&[("disk", "ssd"), ("zone", "c")])
+        ));
         assert_eq!(
             filter(&p, &labels(&[("zone", "a")])),
             Some(Rejection::unresolvable(ERR_REASON_POD))

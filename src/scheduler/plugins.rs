@@ -48,7 +48,8 @@ fn node_unschedulable(pod: &Pod, node: &Node) -> Option<Rejection> {
         effect: "NoSchedule".into(),
     };
     let tolerated = pod.spec.tolerations.iter().any(|t| t.tolerates(&taint));
-    (node.unschedulable && !tolerated).then(|| Rejection::unresolvable("node(s) were unschedulable"))
+    (node.unschedulable && !tolerated)
+        .then(|| Rejection::unresolvable("node(s) were unschedulable"))
 }
 
 /// The node's first NoSchedule or NoExecute taint the pod does not tolerate
@@ -76,8 +77,14 @@ fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
     let (pod_cpu, pod_mem) = (pod.spec.cpu_milli(), pod.spec.memory_bytes());
     let checks = [
         (count + 1 > u64::from(n.pods), "Too many pods"),
-        (pod_cpu > 0 && cpu + pod_cpu > n.cpu_milli, "Insufficient cpu"),
-        (pod_mem > 0 && mem + pod_mem > n.memory_bytes, "Insufficient memory"),
+        (
+            pod_cpu > 0 && cpu + pod_cpu > n.cpu_milli,
+            "Insufficient cpu",
+        ),
+        (
+            pod_mem > 0 && mem + pod_mem > n.memory_bytes,
+            "Insufficient memory",
+        ),
     ];
     let reasons: Vec<String> = checks
         .iter()

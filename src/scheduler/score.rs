@@ -23,17 +23,26 @@ pub fn totals(cycle: &Cycle, feasible: &[NodeId]) -> Vec<i64> {
         .map(|n| plugins::score(store, cycle.id, *n) as i64)
         .collect();
     if !pod.spec.affinity.node.preferred.is_empty() {
-        let mut s: Vec<i64> = feasible.iter().map(|n| node_affinity::score(pod, cycle.labels(*n))).collect();
+        let mut s: Vec<i64> = feasible
+            .iter()
+            .map(|n| node_affinity::score(pod, cycle.labels(*n)))
+            .collect();
         node_affinity::normalize(&mut s);
         add(&mut totals, &s, NODE_AFFINITY_WEIGHT);
     }
     if let Some(state) = spread_score::pre_score(store, pod, feasible) {
-        let mut s: Vec<i64> = feasible.iter().map(|n| spread_score::score(&state, store, *n)).collect();
+        let mut s: Vec<i64> = feasible
+            .iter()
+            .map(|n| spread_score::score(&state, store, *n))
+            .collect();
         spread_score::normalize(&state, feasible, &mut s);
         add(&mut totals, &s, POD_TOPOLOGY_SPREAD_WEIGHT);
     }
     if let Some(topo) = interpod_affinity::pre_score(store, pod) {
-        let mut s: Vec<i64> = feasible.iter().map(|n| interpod_affinity::score(&topo, cycle.labels(*n))).collect();
+        let mut s: Vec<i64> = feasible
+            .iter()
+            .map(|n| interpod_affinity::score(&topo, cycle.labels(*n)))
+            .collect();
         interpod_affinity::normalize(&mut s);
         add(&mut totals, &s, INTER_POD_AFFINITY_WEIGHT);
     }
@@ -41,5 +50,8 @@ pub fn totals(cycle: &Cycle, feasible: &[NodeId]) -> Vec<i64> {
 }
 
 fn add(totals: &mut [i64], scores: &[i64], weight: i64) {
-    totals.iter_mut().zip(scores).for_each(|(t, s)| *t += weight * s);
+    totals
+        .iter_mut()
+        .zip(scores)
+        .for_each(|(t, s)| *t += weight * s);
 }

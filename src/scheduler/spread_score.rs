@@ -48,7 +48,11 @@ pub fn pre_score(store: &Store, pod: &Pod, feasible: &[NodeId]) -> Option<PreSco
         .iter()
         .zip(&counts)
         .map(|(c, d)| {
-            let size = if c.key == HOSTNAME { scored.clone().count() } else { d.len() };
+            let size = if c.key == HOSTNAME {
+                scored.clone().count()
+            } else {
+                d.len()
+            };
             ((size + 2) as f64).ln()
         })
         .collect();
@@ -109,7 +113,11 @@ pub fn score(state: &PreScore, store: &Store, node: NodeId) -> i64 {
         let Some(value) = n.meta.labels.get(&c.key) else {
             continue;
         };
-        let key = if c.key == HOSTNAME { &n.meta.name } else { value };
+        let key = if c.key == HOSTNAME {
+            &n.meta.name
+        } else {
+            value
+        };
         let matching = state.counts[i].get(key).copied().unwrap_or(0);
         total += matching as f64 * state.weights[i] + (c.max_skew - 1) as f64;
     }
@@ -119,7 +127,12 @@ pub fn score(state: &PreScore, store: &Store, node: NodeId) -> i64 {
 /// `NormalizeScore`: `100 × (max + min − score) / max` over the scored nodes, 100 when max is 0, and 0
 /// for ignored nodes.
 pub fn normalize(state: &PreScore, nodes: &[NodeId], scores: &mut [i64]) {
-    let scored = || nodes.iter().zip(scores.iter()).filter(|(n, _)| !state.ignored.contains(n));
+    let scored = || {
+        nodes
+            .iter()
+            .zip(scores.iter())
+            .filter(|(n, _)| !state.ignored.contains(n))
+    };
     let min = scored().map(|(_, s)| *s).min().unwrap_or(i64::MAX);
     let max = scored().map(|(_, s)| *s).max().unwrap_or(0).max(0);
     for (n, s) in nodes.iter().zip(scores.iter_mut()) {

@@ -72,7 +72,12 @@ pub fn weighted(weight: i64, term: PodAffinityTerm) -> WeightedTerm {
 }
 
 /// A spread constraint with the API's defaults.
-pub fn spread(max_skew: u32, key: &str, when: WhenUnsatisfiable, selector: Option<LabelSelector>) -> SpreadConstraint {
+pub fn spread(
+    max_skew: u32,
+    key: &str,
+    when: WhenUnsatisfiable,
+    selector: Option<LabelSelector>,
+) -> SpreadConstraint {
     SpreadConstraint {
         max_skew,
         topology_key: key.to_string(),
@@ -129,7 +134,8 @@ impl Cluster {
         let id = self.add(pod);
         let n = self.store.nodes.iter().position(|n| n.meta.name == node);
         let node = NodeId(n.expect("node exists") as u32);
-        self.store.apply(Write::BindPod { pod: id, node }, SimTime(0));
+        self.store
+            .apply(Write::BindPod { pod: id, node }, SimTime(0));
         id
     }
 
@@ -145,7 +151,8 @@ impl Cluster {
     /// InterPodAffinity's filter status of `pod` on each node.
     pub fn affinity_filter(&self, pod: PodId) -> Vec<Option<Rejection>> {
         let cycle = Cycle::new(&self.store, pod);
-        let each = |n: NodeId| interpod_affinity::filter(&cycle.affinity, cycle.pod, self.labels_of(n));
+        let each =
+            |n: NodeId| interpod_affinity::filter(&cycle.affinity, cycle.pod, self.labels_of(n));
         self.nodes().into_iter().map(each).collect()
     }
 

@@ -6,7 +6,8 @@ use super::cycle::{assigned_matching, live_nodes};
 use super::fit_error::Rejection;
 use super::node_affinity;
 use crate::api::{
-    Labels, LabelSelector, Node, NodeId, Operator, Owner, Pod, Requirement, Store, WhenUnsatisfiable,
+    LabelSelector, Labels, Node, NodeId, Operator, Owner, Pod, Requirement, Store,
+    WhenUnsatisfiable,
 };
 use std::collections::BTreeMap;
 
@@ -51,7 +52,8 @@ impl Constraint {
     pub fn includes(&self, pod: &Pod, node: &Node) -> bool {
         let labels = &node.meta.labels;
         let affinity_ok = !self.honor_node_affinity || node_affinity::required_matches(pod, labels);
-        let taints_ok = !self.honor_node_taints || super::plugins::untolerated_taint(pod, node).is_none();
+        let taints_ok =
+            !self.honor_node_taints || super::plugins::untolerated_taint(pod, node).is_none();
         affinity_ok && taints_ok
     }
 
@@ -61,7 +63,8 @@ impl Constraint {
             return Vec::new();
         };
         let pods = assigned_matching(store, selector);
-        pods.filter(|(p, _)| self.counts(&pod.meta.namespace, p)).collect()
+        pods.filter(|(p, _)| self.counts(&pod.meta.namespace, p))
+            .collect()
     }
 }
 
@@ -84,7 +87,10 @@ pub fn constraints(store: &Store, pod: &Pod, action: WhenUnsatisfiable) -> Vec<C
         .map(|c| Constraint {
             max_skew: i64::from(c.max_skew),
             key: c.topology_key.clone(),
-            selector: c.selector.clone().map(|s| with_label_keys(s, &c.match_label_keys, &pod.meta.labels)),
+            selector: c
+                .selector
+                .clone()
+                .map(|s| with_label_keys(s, &c.match_label_keys, &pod.meta.labels)),
             min_domains: c.min_domains.max(1) as usize,
             honor_node_affinity: c.honor_node_affinity,
             honor_node_taints: c.honor_node_taints,
@@ -140,7 +146,12 @@ pub fn default_selector(store: &Store, pod: &Pod) -> LabelSelector {
         Some(Owner::StatefulSet(set)) => Some(&store.stateful_sets[set.index()].selector),
         _ => None,
     };
-    merged.extend(owner.into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+    merged.extend(
+        owner
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     LabelSelector {
         match_labels: merged,
         match_expressions: Vec::new(),
@@ -162,7 +173,9 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> PreFilter {
     if constraints.is_empty() {
         return PreFilter::default();
     }
-    let eligible = |c: &Constraint, node: &Node| has_all_keys(&node.meta.labels, &constraints) && c.includes(pod, node);
+    let eligible = |c: &Constraint, node: &Node| {
+        has_all_keys(&node.meta.labels, &constraints) && c.includes(pod, node)
+    };
     for node in live_nodes(store).map(|n| &store.nodes[n.index()]) {
         for (c, d) in constraints.iter().zip(domains.iter_mut()) {
             if eligible(c, node) {
@@ -201,7 +214,10 @@ pub fn filter(state: &PreFilter, pod: &Pod, labels: &Labels) -> Option<Rejection
         } else {
             domains.values().copied().min().unwrap_or(0)
         };
-        let self_match = c.selector.as_ref().is_some_and(|s| s.matches(&pod.meta.labels));
+        let self_match = c
+            .selector
+            .as_ref()
+            .is_some_and(|s| s.matches(&pod.meta.labels));
         let matching = domains.get(value).copied().unwrap_or(0);
         if matching + i64::from(self_match) - global_min > c.max_skew {
             return Some(Rejection::unschedulable(ERR_CONSTRAINTS));
@@ -211,6 +227,9 @@ pub fn filter(state: &PreFilter, pod: &Pod, labels: &Labels) -> Option<Rejection
 }
 
 /// The node ids among `nodes` that pass `keep`.
-pub fn node_ids<'s>(store: &'s Store, keep: impl Fn(&Node) -> bool + 's) -> impl Iterator<Item = NodeId> + 's {
+pub fn node_ids<'s>(
+    store: &'s Store,
+    keep: impl Fn(&Node) -> bool + 's,
+) -> impl Iterator<Item = NodeId> + 's {
     live_nodes(store).filter(move |n| keep(&store.nodes[n.index()]))
 }

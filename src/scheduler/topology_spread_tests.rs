@@ -29,7 +29,12 @@ fn foo_exists() -> Option<crate::api::LabelSelector> {
 /// (name, node) carrying `foo`.
 fn four_nodes(pods: &[(&str, &str)]) -> Cluster {
     let mut c = Cluster::new();
-    for (n, zone) in [("node-a", "zone1"), ("node-b", "zone1"), ("node-x", "zone2"), ("node-y", "zone2")] {
+    for (n, zone) in [
+        ("node-a", "zone1"),
+        ("node-b", "zone1"),
+        ("node-x", "zone2"),
+        ("node-y", "zone2"),
+    ] {
         c.node(n, &[("zone", zone), ("node", n)]);
     }
     for (p, n) in pods {
@@ -40,8 +45,20 @@ fn four_nodes(pods: &[(&str, &str)]) -> Cluster {
 
 #[test]
 fn pods_spread_across_zones_as_3_3_all_nodes_fit() {
-    let mut c = four_nodes(&[("p-a1", "node-a"), ("p-a2", "node-a"), ("p-b1", "node-b"), ("p-y1", "node-y"), ("p-y2", "node-y"), ("p-y3", "node-y")]);
-    let id = c.add(constrained(vec![spread(1, "zone", DoNotSchedule, foo_exists())]));
+    let mut c = four_nodes(&[
+        ("p-a1", "node-a"),
+        ("p-a2", "node-a"),
+        ("p-b1", "node-b"),
+        ("p-y1", "node-y"),
+        ("p-y2", "node-y"),
+        ("p-y3", "node-y"),
+    ]);
+    let id = c.add(constrained(vec![spread(
+        1,
+        "zone",
+        DoNotSchedule,
+        foo_exists(),
+    )]));
     assert_eq!(c.spread_filter(id), vec![None, None, None, None]);
 }
 
@@ -53,15 +70,32 @@ fn pods_of_other_namespaces_do_not_count() {
         p.meta.namespace = ns.into();
         c.bind(p, "node-a");
     }
-    let id = c.add(constrained(vec![spread(1, "zone", DoNotSchedule, foo_exists())]));
+    let id = c.add(constrained(vec![spread(
+        1,
+        "zone",
+        DoNotSchedule,
+        foo_exists(),
+    )]));
     assert_eq!(c.spread_filter(id), vec![None, None, skew(), skew()]);
 }
 
 #[test]
 fn pods_spread_across_nodes_as_2_1_0_3_only_node_x_fits() {
-    let pods = [("p-a1", "node-a"), ("p-a2", "node-a"), ("p-b1", "node-b"), ("p-y1", "node-y"), ("p-y2", "node-y"), ("p-y3", "node-y")];
+    let pods = [
+        ("p-a1", "node-a"),
+        ("p-a2", "node-a"),
+        ("p-b1", "node-b"),
+        ("p-y1", "node-y"),
+        ("p-y2", "node-y"),
+        ("p-y3", "node-y"),
+    ];
     let mut c = four_nodes(&pods);
-    let id = c.add(constrained(vec![spread(1, "node", DoNotSchedule, foo_exists())]));
+    let id = c.add(constrained(vec![spread(
+        1,
+        "node",
+        DoNotSchedule,
+        foo_exists(),
+    )]));
     assert_eq!(c.spread_filter(id), vec![skew(), skew(), None, skew()]);
 }
 
@@ -69,7 +103,12 @@ fn pods_spread_across_nodes_as_2_1_0_3_only_node_x_fits() {
 fn a_node_without_the_topology_key_is_rejected_as_unresolvable() {
     let mut c = four_nodes(&[]);
     c.node("node-z", &[("node", "node-z")]);
-    let id = c.add(constrained(vec![spread(1, "zone", DoNotSchedule, foo_exists())]));
+    let id = c.add(constrained(vec![spread(
+        1,
+        "zone",
+        DoNotSchedule,
+        foo_exists(),
+    )]));
     let missing = Some(Rejection::unresolvable(ERR_MISSING_LABEL));
     assert_eq!(c.spread_filter(id)[4], missing);
 }
@@ -78,7 +117,12 @@ fn a_node_without_the_topology_key_is_rejected_as_unresolvable() {
 fn fewer_domains_than_min_domains_make_the_global_minimum_zero() {
     let pods = [("p-a1", "node-a"), ("p-a2", "node-a"), ("p-x1", "node-x")];
     let mut c = four_nodes(&pods);
-    let id = c.add(constrained(vec![spread(1, "zone", DoNotSchedule, foo_exists())]));
+    let id = c.add(constrained(vec![spread(
+        1,
+        "zone",
+        DoNotSchedule,
+        foo_exists(),
+    )]));
     assert_eq!(c.spread_filter(id), vec![skew(), skew(), None, None]);
     let mut three = spread(1, "zone", DoNotSchedule, foo_exists());
     three.min_domains = 3;
@@ -89,7 +133,12 @@ fn fewer_domains_than_min_domains_make_the_global_minimum_zero() {
 #[test]
 fn schedule_anyway_constraints_do_not_filter() {
     let mut c = four_nodes(&[("p-a1", "node-a"), ("p-a2", "node-a")]);
-    let id = c.add(constrained(vec![spread(1, "zone", ScheduleAnyway, foo_exists())]));
+    let id = c.add(constrained(vec![spread(
+        1,
+        "zone",
+        ScheduleAnyway,
+        foo_exists(),
+    )]));
     assert_eq!(c.spread_filter(id), vec![None, None, None, None]);
 }
 
@@ -174,12 +223,20 @@ fn two_constraints_with_different_selectors_add_up() {
         c.bind(pod(name, l), n);
     }
     for (i, n) in ["node-a", "node-b", "node-x", "node-y"].iter().enumerate() {
-        c.store.nodes[i].meta.labels.insert(HOSTNAME.into(), n.to_string());
+        c.store.nodes[i]
+            .meta
+            .labels
+            .insert(HOSTNAME.into(), n.to_string());
     }
     let mut p = pod("p", &[("foo", ""), ("bar", "")]);
     p.spec.topology_spread = vec![
         spread(1, "zone", ScheduleAnyway, foo_exists()),
-        spread(1, HOSTNAME, ScheduleAnyway, Some(expr("bar", Operator::Exists, &[]))),
+        spread(
+            1,
+            HOSTNAME,
+            ScheduleAnyway,
+            Some(expr("bar", Operator::Exists, &[])),
+        ),
     ];
     let id = c.add(p);
     let all = c.nodes();
@@ -187,7 +244,12 @@ fn two_constraints_with_different_selectors_add_up() {
 }
 
 fn service(c: &mut Cluster, selector: &[(&str, &str)]) {
-    let meta = c.store.new_meta("svc", "default", Default::default(), crate::engine::SimTime(0));
+    let meta = c.store.new_meta(
+        "svc",
+        "default",
+        Default::default(),
+        crate::engine::SimTime(0),
+    );
     c.store.add_service(Service {
         meta,
         kind: ServiceType::ClusterIp,
@@ -205,7 +267,11 @@ fn system_default_spreading_applies_to_pods_a_service_selects_even_without_zones
     let mut c = hostnames(&["node-a", "node-b", "node-c", "node-d"], &[4, 3, 2, 1]);
     let all = c.nodes();
     let id = c.add(foo_pod("p"));
-    assert_eq!(c.spread_scores(id, &all), None, "no Service or controller: no default constraints");
+    assert_eq!(
+        c.spread_scores(id, &all),
+        None,
+        "no Service or controller: no default constraints"
+    );
     service(&mut c, &[("foo", "")]);
     let id = c.add(foo_pod("p2"));
     assert_eq!(c.spread_scores(id, &all), Some(vec![44, 66, 77, 100]));
@@ -217,5 +283,8 @@ fn the_default_selector_merges_selecting_services_and_the_owner() {
     service(&mut c, &[("app", "web")]);
     service(&mut c, &[("app", "db")]);
     let p = pod("p", &[("app", "web"), ("pod-template-hash", "abc")]);
-    assert_eq!(default_selector(&c.store, &p).match_labels, labels(&[("app", "web")]));
+    assert_eq!(
+        default_selector(&c.store, &p).match_labels,
+        labels(&[("app", "web")])
+    );
 }

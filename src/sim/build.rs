@@ -128,7 +128,10 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
         }
         Object::StorageClass(c) => {
             let class = convert::storage_class(c);
-            world.store.storage_classes.insert(class.name.clone(), class);
+            world
+                .store
+                .storage_classes
+                .insert(class.name.clone(), class);
         }
         Object::PodDisruptionBudget(p) => {
             let meta = convert::meta(&mut world.store, &p.metadata, now);

@@ -4,8 +4,8 @@
 
 mod build;
 mod notify;
-mod notify_sts;
 mod notify_disruption;
+mod notify_sts;
 mod notify_volumes;
 mod run;
 mod world;

@@ -8,7 +8,11 @@ use crate::engine::SimTime;
 impl World<'_> {
     /// A StatefulSet changed (the set informer's handlers: enqueue it). Its ControllerRevisions
     /// have no handlers upstream (the controller only lists them).
-    pub(super) fn on_sts_kind_changed(&mut self, change: Change, at: SimTime) -> Result<(), WorldError> {
+    pub(super) fn on_sts_kind_changed(
+        &mut self,
+        change: Change,
+        at: SimTime,
+    ) -> Result<(), WorldError> {
         if change.kind != Kind::StatefulSet {
             return Ok(());
         }

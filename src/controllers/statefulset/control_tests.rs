@@ -182,8 +182,15 @@ fn scale_down_removes_the_first_unhealthy_condemned_pod_but_waits_on_others() {
 fn parallel_scale_down_deletes_every_condemned_pod_at_once() {
     let s = set(1, false, Some(0));
     let pods = slots(vec![Some(healthy(0, UPD))]);
-    let d = update_stateful_set(&s, &pods, &condemned(vec![healthy(1, UPD), healthy(2, UPD)]));
-    let deleted = [Action::DeleteCondemned { pod: 2 }, Action::DeleteCondemned { pod: 1 }];
+    let d = update_stateful_set(
+        &s,
+        &pods,
+        &condemned(vec![healthy(1, UPD), healthy(2, UPD)]),
+    );
+    let deleted = [
+        Action::DeleteCondemned { pod: 2 },
+        Action::DeleteCondemned { pod: 1 },
+    ];
     assert_eq!(d.actions, deleted);
 }
 
@@ -201,7 +208,11 @@ fn rolling_update_replaces_the_highest_ordinal_first_and_waits_for_it() {
         Some(pod(2, UPD, PodPhase::Running, false)),
     ]);
     assert!(update_stateful_set(&s, &pods, &[]).actions.is_empty());
-    let pods = slots(vec![Some(healthy(0, CUR)), Some(healthy(1, CUR)), Some(healthy(2, UPD))]);
+    let pods = slots(vec![
+        Some(healthy(0, CUR)),
+        Some(healthy(1, CUR)),
+        Some(healthy(2, UPD)),
+    ]);
     let d = update_stateful_set(&s, &pods, &[]);
     assert_eq!(d.actions, vec![Action::DeleteForUpdate { pod: 1 }]);
 }
@@ -232,7 +243,10 @@ fn a_missing_pod_below_the_partition_is_recreated_at_the_current_revision() {
     };
     assert_eq!(d.actions, vec![at_current]);
     let on_delete = set(5, true, None);
-    assert!(!on_delete.creates_at_current(0), "OnDelete recreates at the update revision");
+    assert!(
+        !on_delete.creates_at_current(0),
+        "OnDelete recreates at the update revision"
+    );
 }
 
 #[test]
@@ -248,8 +262,14 @@ fn max_unavailable_deletes_up_to_that_many_stale_pods_at_once() {
     s.max_unavailable = Some(2);
     let pods = slots((0..5).map(|i| Some(healthy(i, CUR))).collect());
     let d = update_stateful_set(&s, &pods, &[]);
-    let expected = [Action::DeleteForUpdate { pod: 4 }, Action::DeleteForUpdate { pod: 3 }];
-    assert_eq!((d.actions.as_slice(), d.deleted_for_update), (&expected[..], 2));
+    let expected = [
+        Action::DeleteForUpdate { pod: 4 },
+        Action::DeleteForUpdate { pod: 3 },
+    ];
+    assert_eq!(
+        (d.actions.as_slice(), d.deleted_for_update),
+        (&expected[..], 2)
+    );
     // One already unavailable (being replaced, Parallel so nothing blocks before): one more.
     let mut s = set(5, false, Some(1));
     s.max_unavailable = Some(2);
@@ -288,5 +308,7 @@ fn claims_of_condemned_pods_get_their_owner_before_the_pod_is_deleted() {
 fn a_set_being_deleted_only_updates_its_status() {
     let mut s = set(2, true, Some(0));
     s.deleting = true;
-    assert!(update_stateful_set(&s, &slots(vec![None, None]), &[]).actions.is_empty());
+    assert!(update_stateful_set(&s, &slots(vec![None, None]), &[])
+        .actions
+        .is_empty());
 }

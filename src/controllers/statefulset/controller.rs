@@ -7,15 +7,20 @@ use super::history::{self, RevView, RevisionWrite};
 use super::utils::{self, in_ordinal_range, parent_and_ordinal, PodView, REVISION_LABEL};
 use super::{pod_control, status, Requeue};
 use crate::api::{
-    ControllerRevision, Effects, Owner, PodId, RevId, StatefulSet, Store, StsId,
-    StsUpdateStrategy, Write,
+    ControllerRevision, Effects, Owner, PodId, RevId, StatefulSet, Store, StsId, StsUpdateStrategy,
+    Write,
 };
 use crate::engine::SimTime;
 use std::collections::BTreeMap;
 
 /// `sync`: one reconcile of StatefulSet `id` at `now`; `max_unavailable_gate` is the
 /// MaxUnavailableStatefulSet feature gate (off by default through 1.33).
-pub fn sync(store: &Store, id: StsId, now: SimTime, max_unavailable_gate: bool) -> Effects<Requeue> {
+pub fn sync(
+    store: &Store,
+    id: StsId,
+    now: SimTime,
+    max_unavailable_gate: bool,
+) -> Effects<Requeue> {
     let mut fx = Effects::default();
     let set = &store.stateful_sets[id.index()];
     if !set.meta.exists() {
@@ -56,7 +61,12 @@ fn pods_of(store: &Store, id: StsId, now: SimTime) -> Vec<PodView> {
             (parent == set.meta.name).then(|| PodView {
                 key: p.0,
                 ordinal,
-                revision: pod.meta.labels.get(REVISION_LABEL).cloned().unwrap_or_default(),
+                revision: pod
+                    .meta
+                    .labels
+                    .get(REVISION_LABEL)
+                    .cloned()
+                    .unwrap_or_default(),
                 phase: pod.phase,
                 ready: pod.ready,
                 available: pod.is_available(set.min_ready_ms, now),

@@ -21,7 +21,10 @@ pub enum RevisionWrite {
     /// `CreateControllerRevision` of the update revision.
     Create,
     /// `UpdateControllerRevision`: a rollback renumbers an equal earlier revision.
-    Renumber { key: u32, revision: i64 },
+    Renumber {
+        key: u32,
+        revision: i64,
+    },
 }
 
 /// `SortControllerRevisions`: by revision, then creation time, then name.
@@ -45,7 +48,9 @@ pub fn stateful_set_revisions(
         .collect();
     let (update, write) = match (equal.last(), revisions.last()) {
         // The equivalent revision is the latest: the update revision has not changed.
-        (Some(eq), Some(last)) if eq.template == last.template => ((*eq).clone(), RevisionWrite::None),
+        (Some(eq), Some(last)) if eq.template == last.template => {
+            ((*eq).clone(), RevisionWrite::None)
+        }
         // An older equivalent: roll back by giving it the next revision number.
         (Some(eq), _) => {
             let mut r = (*eq).clone();
@@ -146,7 +151,10 @@ mod tests {
         let (current, update, write) =
             stateful_set_revisions(&revs, candidate(&revs, "nginx:1"), "web-0");
         assert_eq!(write, RevisionWrite::None);
-        assert_eq!((current.name.as_str(), update.name.as_str()), ("web-0", "web-0"));
+        assert_eq!(
+            (current.name.as_str(), update.name.as_str()),
+            ("web-0", "web-0")
+        );
     }
 
     #[test]
@@ -163,7 +171,13 @@ mod tests {
         let revs = [rev(0, 1, "nginx:1"), rev(1, 2, "nginx:2")];
         let (_, update, write) =
             stateful_set_revisions(&revs, candidate(&revs, "nginx:1"), "web-1");
-        assert_eq!(write, RevisionWrite::Renumber { key: 0, revision: 3 });
+        assert_eq!(
+            write,
+            RevisionWrite::Renumber {
+                key: 0,
+                revision: 3
+            }
+        );
         assert_eq!((update.name.as_str(), update.revision), ("web-0", 3));
     }
 

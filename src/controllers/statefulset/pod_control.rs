@@ -30,7 +30,13 @@ pub fn new_pod(
         .iter()
         .map(|c| claim_name(&c.meta.name, &set.meta.name, ordinal))
         .collect();
-    let others: Vec<String> = t.spec.claims.iter().filter(|c| !claims.contains(c)).cloned().collect();
+    let others: Vec<String> = t
+        .spec
+        .claims
+        .iter()
+        .filter(|c| !claims.contains(c))
+        .cloned()
+        .collect();
     claims.extend(others);
     t.spec.claims = claims;
     (name, t)
@@ -178,7 +184,10 @@ pub fn create_pod(
     let set = &store.stateful_sets[id.index()];
     create_missing_claims(store, id, ordinal, now, fx);
     let (name, template) = new_pod(set, template, revision, ordinal);
-    let message = format!("create Pod {name} in StatefulSet {} successful", set.meta.name);
+    let message = format!(
+        "create Pod {name} in StatefulSet {} successful",
+        set.meta.name
+    );
     fx.write(Write::CreateNamedPod {
         namespace: set.meta.namespace.clone(),
         name,
@@ -192,7 +201,10 @@ pub fn create_pod(
 pub fn delete_pod(store: &Store, id: StsId, pod: PodId, now: SimTime, fx: &mut Effects<Requeue>) {
     let set = &store.stateful_sets[id.index()];
     let name = &store.pods[pod.index()].meta.name;
-    let message = format!("delete Pod {name} in StatefulSet {} successful", set.meta.name);
+    let message = format!(
+        "delete Pod {name} in StatefulSet {} successful",
+        set.meta.name
+    );
     fx.write(Write::DeletePod {
         pod,
         grace_period_ms: None,

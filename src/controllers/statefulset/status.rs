@@ -93,7 +93,10 @@ mod tests {
 
     #[test]
     fn a_rolling_update_completes_when_every_pod_is_updated_and_ready() {
-        let pods = [pod("web-2", true, true, false), pod("web-2", true, true, false)];
+        let pods = [
+            pod("web-2", true, true, false),
+            pod("web-2", true, true, false),
+        ];
         let refs: Vec<&PodView> = pods.iter().collect();
         let mut s = compute(&refs, "web-1", "web-2", 2);
         complete_rolling_update(false, &mut s);
