@@ -94,9 +94,12 @@ pub fn summary_text(s: &Summary) -> String {
         );
     }
     for f in &s.faults {
-        let recovery = f.recovery_ms.map_or("never recovered".to_string(), |ms| {
-            format!("recovered after {}s", format_secs(ms))
-        });
+        let recovery = match f.recovery_ms {
+            Some(ms) => format!("recovered after {}s", format_secs(ms)),
+            // Recovery is measured by a client's requests: without traffic there is nothing to say.
+            None if s.services.is_empty() => "no traffic to measure recovery".to_string(),
+            None => "never recovered".to_string(),
+        };
         let _ = writeln!(
             out,
             "fault at {}s: {} {}: {}",
@@ -210,6 +213,19 @@ mod tests {
         );
         assert!(
             text.contains("fault at 120.001s: delete-pod default/web-1: never recovered"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_fault_without_traffic_says_there_is_nothing_to_measure_recovery_by() {
+        let mut summary = sample_summary();
+        summary.services.clear();
+        let text = summary_text(&summary);
+        assert!(
+            text.contains(
+                "fault at 120.001s: delete-pod default/web-1: no traffic to measure recovery"
+            ),
             "{text}"
         );
     }
