@@ -84,9 +84,15 @@ fn a_deleted_redis_pod_comes_back_with_the_same_claim_and_a_new_ip() {
     let (old, new) = (pods[0], pods[1]);
     assert_ne!(old.uid, new.uid, "a new incarnation");
     assert_ne!(old.ip, new.ip, "with a new IP");
-    assert!(new.ip.is_some() && new.ready.is_some(), "the new pod is Ready");
+    assert!(
+        new.ip.is_some() && new.ready.is_some(),
+        "the new pod is Ready"
+    );
     assert_eq!(old.deleted.map(|t| t.0), Some(60_000));
-    assert!(old.gone.unwrap() <= new.created, "same name: only once the old one has left");
+    assert!(
+        old.gone.unwrap() <= new.created,
+        "same name: only once the old one has left"
+    );
     // The claim was created once, bound once, and never went away: the same uid throughout.
     let seen = &history[REDIS_CLAIM];
     assert_eq!(uids(seen).len(), 1, "one claim: {seen:?}");
@@ -96,20 +102,38 @@ fn a_deleted_redis_pod_comes_back_with_the_same_claim_and_a_new_ip() {
     assert_eq!(claim.capacity, Some(100 << 20), "NFS gives the 100Mi asked");
     assert_eq!(claim.owner, None, "retention Retain/Retain: no owner");
     let volume = claim.volume.unwrap();
-    assert_eq!(volume, format!("pvc-{}", claim.uid), "the provisioner names it pvc-<claim uid>");
+    assert_eq!(
+        volume,
+        format!("pvc-{}", claim.uid),
+        "the provisioner names it pvc-<claim uid>"
+    );
 }
 
 #[test]
 fn redis_pods_keep_their_dns_name_under_the_headless_service_in_pods_csv() {
     let dir = temp_dir("redis-dns");
     let out_dir = dir.path().to_str().unwrap();
-    let out = kubesim(&["run", "scenarios/redis-sts.yaml", "--quiet", "--out", out_dir]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kubesim(&[
+        "run",
+        "scenarios/redis-sts.yaml",
+        "--quiet",
+        "--out",
+        out_dir,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = std::fs::read_to_string(dir.path().join("pods.csv")).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let (pod, ip, dns) = (col("pod"), col("ip"), col("dns"));
-    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     let zero: Vec<&Vec<&str>> = rows.iter().filter(|r| r[pod] == "redis-pv-sts-0").collect();
     assert_eq!(zero.len(), 2);
     assert_ne!(zero[0][ip], zero[1][ip]);
@@ -128,11 +152,19 @@ fn each_static_claim_binds_its_own_10gi_volume_of_its_class() {
     for name in &names {
         let claim = last(&history, name).expect("claim exists");
         assert_eq!(claim.phase, ClaimPhase::Bound, "{name}");
-        assert_eq!(claim.capacity, Some(10 << 30), "{name}: the whole 10Gi volume");
+        assert_eq!(
+            claim.capacity,
+            Some(10 << 30),
+            "{name}: the whole 10Gi volume"
+        );
         volumes.push(claim.volume.expect("bound to a volume"));
         assert_eq!(uids(&history[name]).len(), 1, "{name} is never recreated");
     }
-    assert_eq!(volumes, ["pv-1", "pv-2", "pv-3"], "distinct volumes, in creation order");
+    assert_eq!(
+        volumes,
+        ["pv-1", "pv-2", "pv-3"],
+        "distinct volumes, in creation order"
+    );
 }
 
 #[test]
@@ -154,7 +186,9 @@ fn static_volume_pods_become_available_in_order_honouring_min_ready_seconds() {
         // ... and not much later: the set is requeued after minReadySeconds (stateful_set.go).
         assert!(created <= ready + 10_100, "{} created late", pair[1].pod);
     }
-    assert!(pods.iter().all(|p| p.deleted.is_none() && p.ready.is_some()));
+    assert!(pods
+        .iter()
+        .all(|p| p.deleted.is_none() && p.ready.is_some()));
 }
 
 #[test]
@@ -242,7 +276,10 @@ fn with_when_scaled_retain_the_same_claims_come_back_for_the_scaled_up_ordinals(
     for name in claim_names() {
         let seen = &history[&name];
         assert_eq!(uids(seen).len(), 1, "{name} keeps its uid: {seen:?}");
-        assert!(seen.iter().skip(1).all(|(_, c)| c.is_some()), "{name} never leaves");
+        assert!(
+            seen.iter().skip(1).all(|(_, c)| c.is_some()),
+            "{name} never leaves"
+        );
         let claim = last(&history, &name).unwrap();
         assert_eq!(claim.phase, ClaimPhase::Bound);
         assert_eq!(claim.owner, None, "Retain/Retain: no owner reference");
@@ -261,24 +298,37 @@ fn with_when_scaled_delete_condemned_claims_are_collected_after_their_pods_and_m
     let (out, history) = run_recording(&scenario, &claim_names());
     for i in 0..2 {
         let name = format!("www-web-{i}");
-        assert_eq!(uids(&history[&name]).len(), 1, "{name} is in range throughout");
+        assert_eq!(
+            uids(&history[&name]).len(),
+            1,
+            "{name} is in range throughout"
+        );
         assert_eq!(last(&history, &name).unwrap().owner, None);
     }
     for i in 2..5 {
         let name = format!("www-web-{i}");
         let seen = &history[&name];
-        assert_eq!(uids(seen).len(), 2, "{name} is deleted and created anew: {seen:?}");
+        assert_eq!(
+            uids(seen).len(),
+            2,
+            "{name} is deleted and created anew: {seen:?}"
+        );
         let pods = incarnations(&out, &format!("web-{i}"));
         assert_eq!(pods.len(), 2);
         let pod_gone = pods[0].gone.expect("condemned pod removed").0;
         // The claim was owned by the condemned pod, and left only after the pod had left.
         let first = uids(seen)[0].clone();
         let owned: Vec<&ClaimSeen> = seen.iter().filter_map(|(_, c)| c.as_ref()).collect();
-        assert!(owned.iter().any(|c| c.uid == first && matches!(c.owner, Some(Owner::Pod(_)))));
+        assert!(owned
+            .iter()
+            .any(|c| c.uid == first && matches!(c.owner, Some(Owner::Pod(_)))));
         let created = seen.iter().position(|(_, c)| c.is_some()).unwrap();
         let gap = seen[created..].iter().find(|(_, c)| c.is_none());
         let (left, _) = gap.expect("claim deleted");
-        assert!(*left >= pod_gone, "{name} left at {left} ms, its pod at {pod_gone} ms");
+        assert!(
+            *left >= pod_gone,
+            "{name} left at {left} ms, its pod at {pod_gone} ms"
+        );
         assert!(*left < 120_000, "collected before the scale-up");
         let claim = last(&history, &name).unwrap();
         assert_ne!(claim.uid, first);
@@ -296,10 +346,18 @@ fn with_when_deleted_delete_every_claim_is_owned_by_the_statefulset_until_condem
     let (_, history) = run_recording(&scenario, &claim_names());
     for name in claim_names() {
         let claim = last(&history, &name).unwrap();
-        assert_eq!(claim.owner, Some(Owner::StatefulSet(kubesim::api::StsId(0))), "{name}");
+        assert_eq!(
+            claim.owner,
+            Some(Owner::StatefulSet(kubesim::api::StsId(0))),
+            "{name}"
+        );
     }
     for i in 2..5 {
         let name = format!("www-web-{i}");
-        assert_eq!(uids(&history[&name]).len(), 2, "{name}: Delete on scale-down too");
+        assert_eq!(
+            uids(&history[&name]).len(),
+            2,
+            "{name}: Delete on scale-down too"
+        );
     }
 }
