@@ -46,6 +46,9 @@ pub struct ProvisionedVolume {
     pub reclaim_policy: ReclaimPolicy,
     /// The zone it was created in (the selected node's, or one the provisioner chose).
     pub zone: Option<String>,
+    /// Whether its volume source is attached to a node before it is mounted (a cloud disk, a CSI
+    /// volume) or mounted directly (NFS, hostPath, local).
+    pub attachable: bool,
 }
 
 /// The zone label of nodes and of zonal volumes.
@@ -153,7 +156,7 @@ impl Store {
                 .zone
                 .as_deref()
                 .map(|z| NodeSelector::single(ZONE_LABEL, z)),
-            attachable: true,
+            attachable: p.attachable,
         };
         let volume = self.add_volume(Volume {
             meta,

@@ -88,6 +88,7 @@ impl PvController {
                 provisioner: class.provisioner.clone(),
                 reclaim_policy: class.reclaim_policy,
                 zone,
+                attachable: !mounts_directly(&class.provisioner),
             },
         ))));
         fx
@@ -121,6 +122,23 @@ fn zone_for(cx: &mut Ctx, id: PvcId) -> Option<String> {
         1 => Some(zones[0].clone()),
         n => Some(zones[cx.rng.random_range(0..n)].clone()),
     }
+}
+
+/// Provisioners whose volumes the kubelet mounts directly, with no attach step (their PV sources are
+/// plugins without an `Attacher`, kk:pkg/volume/nfs/nfs.go, kk:pkg/volume/hostpath/host_path.go,
+/// kk:pkg/volume/local/local.go; the attach/detach controller skips them):
+/// nfs-subdir-external-provisioner (kubernetes-sigs/nfs-subdir-external-provisioner
+/// cmd/nfs-subdir-external-provisioner/provisioner.go: `PersistentVolumeSource{NFS: ...}`; the Helm
+/// chart names it `cluster.local/<release>`) and rancher's local-path-provisioner (provisioner.go:
+/// `HostPath` or `Local` sources). A CSI driver's volumes are attachable unless its CSIDriver says
+/// `attachRequired: false`, which no manifest here carries.
+fn mounts_directly(provisioner: &str) -> bool {
+    const DIRECT: &[&str] = &[
+        "k8s-sigs.io/nfs-subdir-external-provisioner",
+        "cluster.local/nfs-subdir-external-provisioner",
+        "rancher.io/local-path",
+    ];
+    DIRECT.contains(&provisioner)
 }
 
 /// The scenario's behaviour of a class's provisioner, or the default one.
