@@ -1,6 +1,8 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
-use crate::metrics::{BudgetSummary, ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary};
+use crate::metrics::{
+    BudgetSummary, ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary,
+};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 

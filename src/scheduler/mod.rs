@@ -61,7 +61,11 @@ impl Scheduler {
             self.backoff_until.remove(&pod);
             return fx;
         }
-        if self.backoff_until.get(&pod).is_some_and(|until| now < *until) {
+        if self
+            .backoff_until
+            .get(&pod)
+            .is_some_and(|until| now < *until)
+        {
             return fx;
         }
         let cycle = cycle::Cycle::new(store, pod);

@@ -8,3 +8,4 @@ mod network;
 mod rollouts;
 mod study;
 pub mod util;
+mod zookeeper;
