@@ -112,7 +112,7 @@ fn the_articles_apps_v1beta1_statefulset_is_rejected_with_a_hint_to_use_apps_v1(
     let dir = tmp.path();
     let fixture = root().join("tests/fixtures/zookeeper-v1beta1.yaml");
     std::fs::copy(fixture, dir.join("zookeeper-v1beta1.yaml")).unwrap();
-    let scenario = "name: zk-old\nduration: 1m\ncluster:\n  nodes: [{count: 3, name: node-{i}, allocatable: {cpu: '4', memory: 15Gi}}]\nmanifests: [zookeeper-v1beta1.yaml]\n";
+    let scenario = "name: zk-old\nduration: 1m\ncluster:\n  nodes: [{count: 3, name: 'node-{i}', allocatable: {cpu: '4', memory: 15Gi}}]\nmanifests: [zookeeper-v1beta1.yaml]\n";
     std::fs::write(dir.join("s.yaml"), scenario).unwrap();
     let out_dir = dir.join("out");
     let out = kubesim(&[
