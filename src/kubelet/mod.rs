@@ -66,6 +66,9 @@ struct Worker {
     stage: Stage,
     /// When the current image pull was asked for.
     pull_started: SimTime,
+    /// When the kubelet first synced the pod: its probe workers' tickers start then
+    /// (`probeManager.AddPod` in `SyncPod`, kk:pkg/kubelet/kubelet.go).
+    admitted: SimTime,
     run: u32,
     restarts: u32,
     backoff: Backoff,

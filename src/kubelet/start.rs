@@ -36,6 +36,7 @@ impl Kubelet {
             app,
             stage: Stage::Volumes,
             pull_started: cx.now,
+            admitted: cx.now,
             run: 0,
             restarts: 0,
             backoff: Default::default(),
@@ -251,19 +252,24 @@ impl Kubelet {
         let Some(proc_) = cx.runtime.process(pod).cloned() else {
             return;
         };
+        let ticks = probes::Ticks {
+            ticker: w.admitted,
+            started: proc_.started,
+            observed: cx.now,
+        };
         match c.as_ref().and_then(|c| c.readiness) {
             None => w.ready = true,
             // A program that never answers fails every readiness probe, which starts as Failure
             // (kk:pkg/kubelet/prober/worker.go): Running, never Ready.
             Some(_) if proc_.serve_at == SimTime::NEVER => {}
             Some(probe) => fx.timer(
-                probes::ready_at(&probe, proc_.started, proc_.serve_at).max(cx.now),
+                probes::ready_at(&probe, ticks, proc_.serve_at),
                 Timer::Ready(pod, run),
             ),
         }
         if let Some(probe) = c.as_ref().and_then(|c| c.liveness) {
-            if let Some(kill) = probes::liveness_kill_at(&probe, proc_.started, proc_.serve_at) {
-                fx.timer(kill.max(cx.now), Timer::LivenessFailed(pod, run));
+            if let Some(kill) = probes::liveness_kill_at(&probe, ticks, proc_.serve_at) {
+                fx.timer(kill, Timer::LivenessFailed(pod, run));
             }
         }
         self.write_status(pod, cx, fx);

@@ -8,7 +8,9 @@ pub mod summary;
 
 pub use recorder::Recorder;
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, RolloutRecord, WatchLine};
-pub use summary::{ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary};
+pub use summary::{
+    BudgetSummary, ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary,
+};
 
 use crate::engine::SimTime;
 

@@ -40,6 +40,17 @@ pub struct ClaimSummary {
     pub volume: Option<String>,
 }
 
+/// A PodDisruptionBudget's status at the end of the run, as the disruption controller last wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetSummary {
+    pub namespace: String,
+    pub name: String,
+    pub expected_pods: i32,
+    pub current_healthy: i32,
+    pub desired_healthy: i32,
+    pub disruptions_allowed: i32,
+}
+
 /// The whole summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -54,6 +65,8 @@ pub struct Summary {
     pub claims: Vec<ClaimSummary>,
     /// Every rollout of every Deployment (a new revision until complete or timed out), in start order.
     pub rollouts: Vec<RolloutSpan>,
+    /// Every PodDisruptionBudget's final status, in creation order.
+    pub disruption_budgets: Vec<BudgetSummary>,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

@@ -1,6 +1,8 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
-use crate::metrics::{ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary};
+use crate::metrics::{
+    BudgetSummary, ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary,
+};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -28,6 +30,33 @@ struct SummaryJson<'a> {
     faults: Vec<FaultJson<'a>>,
     claims: Vec<ClaimJson<'a>>,
     rollouts: Vec<RolloutJson<'a>>,
+    /// Added after the contract's keys; left out when there is no PodDisruptionBudget.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    disruption_budgets: Vec<BudgetJson<'a>>,
+}
+
+/// A PodDisruptionBudget's final status, named as in its `status` (camelCase there, snake_case here).
+#[derive(Serialize)]
+struct BudgetJson<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    expected_pods: i32,
+    current_healthy: i32,
+    desired_healthy: i32,
+    disruptions_allowed: i32,
+}
+
+impl<'a> From<&'a BudgetSummary> for BudgetJson<'a> {
+    fn from(b: &'a BudgetSummary) -> Self {
+        BudgetJson {
+            namespace: &b.namespace,
+            name: &b.name,
+            expected_pods: b.expected_pods,
+            current_healthy: b.current_healthy,
+            desired_healthy: b.desired_healthy,
+            disruptions_allowed: b.disruptions_allowed,
+        }
+    }
 }
 
 /// One rollout: when it started and how long it took to complete or to time out.
@@ -144,6 +173,7 @@ pub fn summary_json(s: &Summary) -> String {
         faults: s.faults.iter().map(FaultJson::from).collect(),
         claims: s.claims.iter().map(ClaimJson::from).collect(),
         rollouts: s.rollouts.iter().map(RolloutJson::from).collect(),
+        disruption_budgets: s.disruption_budgets.iter().map(BudgetJson::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

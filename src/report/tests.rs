@@ -32,6 +32,7 @@ pub(crate) fn sample_summary() -> Summary {
         faults: vec![fault(60_000, Some(14_500)), fault(120_001, None)],
         claims: Vec::new(),
         rollouts: Vec::new(),
+        disruption_budgets: Vec::new(),
     }
 }
 

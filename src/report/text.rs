@@ -119,6 +119,18 @@ pub fn summary_text(s: &Summary) -> String {
             gibibytes(c.requested_bytes)
         );
     }
+    for b in &s.disruption_budgets {
+        let _ = writeln!(
+            out,
+            "pdb {}/{}: {} healthy of {} desired ({} expected), {} disruption(s) allowed",
+            b.namespace,
+            b.name,
+            b.current_healthy,
+            b.desired_healthy,
+            b.expected_pods,
+            b.disruptions_allowed
+        );
+    }
     for r in &s.rollouts {
         let _ = writeln!(
             out,

@@ -38,6 +38,10 @@ pub struct Retry(pub PodId);
 #[derive(Debug, Default)]
 pub struct Scheduler {
     attempts: BTreeMap<PodId, u32>,
+    /// Until when a pod that did not fit waits in the back-off queue: an event that would move it
+    /// (a claim's change) meanwhile leaves it there, and its retry timer brings it back
+    /// (kk:pkg/scheduler/backend/queue/scheduling_queue.go `moveToActiveQ` / `isPodBackingoff`).
+    backoff_until: BTreeMap<PodId, SimTime>,
 }
 
 impl Scheduler {
@@ -54,6 +58,14 @@ impl Scheduler {
         let p = &store.pods[pod.index()];
         if !p.meta.exists() || p.node.is_some() || p.meta.deletion.is_some() {
             self.attempts.remove(&pod);
+            self.backoff_until.remove(&pod);
+            return fx;
+        }
+        if self
+            .backoff_until
+            .get(&pod)
+            .is_some_and(|until| now < *until)
+        {
             return fx;
         }
         let cycle = cycle::Cycle::new(store, pod);
@@ -63,12 +75,14 @@ impl Scheduler {
             let n = self.attempts.entry(pod).or_insert(0);
             *n += 1;
             let wait_ms = (backoff.0 << (*n - 1).min(20)).min(backoff.1);
+            self.backoff_until.insert(pod, now.plus_ms(wait_ms));
             let msg = fit_error::message(&rejections);
             fx.event(Event::pod(now, &p.meta, "FailedScheduling", msg));
             fx.timer(now.plus_ms(wait_ms), Retry(pod));
             return fx;
         };
         self.attempts.remove(&pod);
+        self.backoff_until.remove(&pod);
         let node_name = &store.nodes[node.index()].meta.name;
         fx.event(Event::pod(
             now,

@@ -208,6 +208,7 @@ impl World<'_> {
         requests.sort_by_key(|r| r.time);
         let mut summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
         summary.claims = claims(&self.store);
+        summary.disruption_budgets = budgets(&self.store);
         summary.rollouts = self.recorder.spans.clone();
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
@@ -266,6 +267,7 @@ fn summarize(
         faults,
         claims: Vec::new(),
         rollouts: Vec::new(),
+        disruption_budgets: Vec::new(),
     }
 }
 
@@ -280,6 +282,23 @@ fn claims(store: &crate::api::Store) -> Vec<crate::metrics::ClaimSummary> {
             requested_bytes: c.request_bytes,
             capacity_bytes: c.capacity_bytes,
             volume: c.volume.map(|v| store.volumes[v.index()].meta.name.clone()),
+        })
+        .collect()
+}
+
+/// Every live PodDisruptionBudget's status (kk:pkg/controller/disruption/disruption.go `updatePdbStatus`).
+fn budgets(store: &crate::api::Store) -> Vec<crate::metrics::BudgetSummary> {
+    store
+        .pdbs
+        .iter()
+        .filter(|p| p.meta.exists())
+        .map(|p| crate::metrics::BudgetSummary {
+            namespace: p.meta.namespace.clone(),
+            name: p.meta.name.clone(),
+            expected_pods: p.status.expected_pods,
+            current_healthy: p.status.current_healthy,
+            desired_healthy: p.status.desired_healthy,
+            disruptions_allowed: p.status.disruptions_allowed,
         })
         .collect()
 }

@@ -9,3 +9,4 @@ mod rollouts;
 mod statefulset_storage;
 mod study;
 pub mod util;
+mod zookeeper;
