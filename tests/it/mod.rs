@@ -6,5 +6,6 @@ mod failing_rollouts;
 mod mariadb;
 mod network;
 mod rollouts;
+mod statefulset;
 mod study;
 pub mod util;

@@ -1,0 +1,253 @@
+//! StatefulSets end to end: ordered recreation, staged rolling updates, OnDelete and Parallel, golden
+//! files, and the invariant checker after every event on every example and on generated scenarios.
+
+use kubesim::check::{StatefulSetChecker, Violation};
+use kubesim::engine::SimTime;
+use kubesim::manifest::Object;
+use kubesim::metrics::{PodRecord, RunOutput};
+use kubesim::scenario::Scenario;
+use std::path::Path;
+
+fn load(path: &Path) -> Scenario {
+    kubesim::scenario::load(path).expect("scenario loads")
+}
+
+fn example(name: &str) -> Scenario {
+    load(&super::util::root().join("scenarios").join(name))
+}
+
+/// Runs `scenario` with `seed`, checking the StatefulSet invariants after every event.
+fn run_checked(scenario: &Scenario, seed: u64) -> (RunOutput, Vec<Violation>) {
+    let mut checker = StatefulSetChecker::new();
+    let out = kubesim::sim::run_inspected(scenario, seed, |view, now| {
+        checker.observe(view, now);
+    })
+    .expect("runs");
+    (out, checker.violations().to_vec())
+}
+
+fn assert_no_violations(what: &str, violations: &[Violation]) {
+    let shown: Vec<String> = violations.iter().take(5).map(|v| v.to_string()).collect();
+    assert!(violations.is_empty(), "{what}: {} violations, first:\n{}", violations.len(), shown.join("\n"));
+}
+
+/// The incarnations of pod `name`, oldest first.
+fn incarnations<'a>(out: &'a RunOutput, name: &str) -> Vec<&'a PodRecord> {
+    let mut pods: Vec<&PodRecord> = out.pods.iter().filter(|p| p.pod == name).collect();
+    pods.sort_by_key(|p| p.created);
+    pods
+}
+
+fn secs(t: SimTime) -> f64 {
+    t.0 as f64 / 1000.0
+}
+
+#[test]
+fn statefulset_invariants_hold_after_every_event_of_every_statefulset_example() {
+    let dir = super::util::root().join("scenarios");
+    let mut checked = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let scenario = load(&path);
+        let has_sts = scenario
+            .objects
+            .iter()
+            .any(|o| matches!(o.object, Object::StatefulSet(_)));
+        if !has_sts {
+            continue;
+        }
+        let (_, violations) = run_checked(&scenario, scenario.seed);
+        assert_no_violations(&path.display().to_string(), &violations);
+        checked.push(scenario.name.clone());
+    }
+    assert!(checked.len() >= 2, "StatefulSet examples checked: {checked:?}");
+}
+
+#[test]
+fn web_delete_all_matches_its_golden_files() {
+    super::util::check_golden("web-delete-all", &["events.csv", "pods.csv", "summary.json"]);
+}
+
+#[test]
+fn web_delete_all_recreates_web_0_first_running_in_about_2_s_and_web_1_after_web_0_is_ready() {
+    let (out, violations) = run_checked(&example("web-delete-all.yaml"), 1);
+    assert_no_violations("web-delete-all", &violations);
+    let (web0, web1) = (incarnations(&out, "web-0"), incarnations(&out, "web-1"));
+    assert_eq!((web0.len(), web1.len()), (2, 2), "each pod deleted once and recreated");
+    let (new0, new1) = (web0[1], web1[1]);
+    assert!(new0.created < new1.created, "web-0 is recreated first");
+    let ready0 = new0.ready.expect("the new web-0 gets Ready");
+    let age = secs(ready0) - secs(new0.created);
+    // Article 002: `web-0 1/1 Running 0 2s`.
+    assert!((0.0..=4.0).contains(&age), "the new web-0 is Running after {age} s, not about 2 s");
+    assert!(new1.created >= ready0, "web-1 created at {} before web-0 Ready at {}", new1.created, ready0);
+}
+
+#[test]
+fn web_rolling_partition_matches_its_golden_files() {
+    super::util::check_golden("web-rolling-partition", &["events.csv", "pods.csv", "summary.json"]);
+}
+
+#[test]
+fn a_partitioned_rolling_update_replaces_ordinals_4_then_3_and_after_partition_0_ordinals_2_1_0() {
+    let (out, violations) = run_checked(&example("web-rolling-partition.yaml"), 1);
+    assert_no_violations("web-rolling-partition", &violations);
+    let set_image = SimTime(90_000);
+    let unpartition = SimTime(180_000);
+    // The old incarnation of each ordinal, deleted by the update, and its replacement.
+    let replaced: Vec<(u32, &PodRecord, &PodRecord)> = (0..5)
+        .map(|o| {
+            let pods = incarnations(&out, &format!("web-{o}"));
+            assert_eq!(pods.len(), 2, "web-{o} is replaced exactly once");
+            (o, pods[0], pods[1])
+        })
+        .collect();
+    let mut order: Vec<&(u32, &PodRecord, &PodRecord)> = replaced.iter().collect();
+    order.sort_by_key(|(_, old, _)| old.deleted);
+    let ordinals: Vec<u32> = order.iter().map(|(o, _, _)| *o).collect();
+    assert_eq!(ordinals, vec![4, 3, 2, 1, 0], "replacement order");
+    for (o, old, _) in &replaced {
+        let deleted = old.deleted.expect("deleted");
+        let window = if *o >= 3 { set_image..unpartition } else { unpartition..SimTime(300_000) };
+        assert!(window.contains(&deleted), "web-{o} deleted at {deleted}");
+    }
+    // Each deletion waits for the replacement before it to be Running and Ready.
+    for pair in order.windows(2) {
+        let ready = pair[0].2.ready.expect("replacement Ready");
+        let next_deleted = pair[1].1.deleted.expect("deleted");
+        assert!(next_deleted >= ready, "web-{} deleted at {next_deleted} before web-{} Ready at {ready}", pair[1].0, pair[0].0);
+    }
+}
+
+#[test]
+fn on_delete_replaces_a_pod_with_the_new_image_only_when_it_is_deleted() {
+    let dir = super::util::temp_dir("sts-ondelete");
+    let changes = [
+        "{at: 1m, set-image: {statefulset: web, image: \"nginx:new\"}}".to_string(),
+        "{at: 2m, delete-pod: {selector: \"statefulset.kubernetes.io/pod-name=web-1\"}}".to_string(),
+    ];
+    let scenario = write_scenario(dir.path(), &Params { strategy: "OnDelete", ..Params::default() }, &changes);
+    let mut images = Vec::new();
+    let mut checker = StatefulSetChecker::new();
+    let out = kubesim::sim::run_inspected(&scenario, 1, |view, now| {
+        checker.observe(view, now);
+        images = pod_images(view.store);
+    })
+    .expect("runs");
+    assert_no_violations("OnDelete", checker.violations());
+    for o in 0..3 {
+        let expected = if o == 1 { 2 } else { 1 };
+        assert_eq!(incarnations(&out, &format!("web-{o}")).len(), expected, "web-{o}");
+    }
+    let want = vec![
+        ("web-0".to_string(), "nginx:old".to_string()),
+        ("web-1".to_string(), "nginx:new".to_string()),
+        ("web-2".to_string(), "nginx:old".to_string()),
+    ];
+    assert_eq!(images, want);
+}
+
+#[test]
+fn parallel_creates_every_pod_without_waiting_for_the_ones_before() {
+    let dir = super::util::temp_dir("sts-parallel");
+    let params = Params { parallel: true, replicas: 4, ..Params::default() };
+    let scenario = write_scenario(dir.path(), &params, &[]);
+    let (out, violations) = run_checked(&scenario, 1);
+    assert_no_violations("Parallel", &violations);
+    let created: Vec<SimTime> = (0..4).map(|o| incarnations(&out, &format!("web-{o}"))[0].created).collect();
+    let first_ready = (0..4)
+        .filter_map(|o| incarnations(&out, &format!("web-{o}"))[0].ready)
+        .min()
+        .expect("pods get Ready");
+    assert!(created.iter().all(|c| *c < first_ready), "created {created:?}, first Ready {first_ready}");
+}
+
+/// The live pods by name with their first container's image.
+fn pod_images(store: &kubesim::api::Store) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = store
+        .live_pods
+        .iter()
+        .map(|p| &store.pods[p.index()])
+        .map(|p| (p.meta.name.clone(), p.spec.containers[0].image.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A generated StatefulSet: the tutorial's web with these knobs.
+#[derive(Debug, Clone)]
+struct Params {
+    replicas: u32,
+    parallel: bool,
+    min_ready_s: u32,
+    strategy: &'static str,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { replicas: 3, parallel: false, min_ready_s: 0, strategy: "RollingUpdate" }
+    }
+}
+
+fn sts_manifest(p: &Params) -> String {
+    let policy = if p.parallel { "Parallel" } else { "OrderedReady" };
+    format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\nspec:\n  clusterIP: None\n  selector: {{app: nginx}}\n  ports: [{{port: 80, name: web}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: nginx}}\n  serviceName: nginx\n  replicas: {r}\n  podManagementPolicy: {policy}\n  minReadySeconds: {m}\n  updateStrategy: {{type: {s}}}\n  template:\n    metadata:\n      labels: {{app: nginx}}\n    spec:\n      terminationGracePeriodSeconds: 10\n      containers:\n      - name: nginx\n        image: nginx:old\n        volumeMounts: [{{name: www, mountPath: /usr/share/nginx/html}}]\n  volumeClaimTemplates:\n  - metadata: {{name: www}}\n    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n",
+        r = p.replicas,
+        m = p.min_ready_s,
+        s = p.strategy,
+    )
+}
+
+/// Writes `sts.yaml` and `s.yaml` (the web-delete-all cluster and app, with `changes`) into `dir`.
+fn write_scenario(dir: &Path, p: &Params, changes: &[String]) -> Scenario {
+    std::fs::write(dir.join("sts.yaml"), sts_manifest(p)).unwrap();
+    let class = super::util::root().join("scenarios/web-delete-all/standard-storageclass.yaml");
+    let faults: String = changes.iter().map(|c| format!("  - {c}\n")).collect();
+    let faults = if faults.is_empty() { "faults: []\n".to_string() } else { format!("faults:\n{faults}") };
+    let text = format!(
+        "name: sts-generated\nseed: 1\nduration: 6m\ncluster:\n  nodes:\n    - {{count: 2, name: \"node-{{i}}\", allocatable: {{cpu: \"4\", memory: 8Gi, pods: 110}}}}\n  storage-classes:\n    standard: {{provision: 1s, attach: 0s, detach: 0s}}\nmanifests: [{class}, sts.yaml]\napps:\n  - {{match: {{app: nginx}}, image-pull: 3s, listen-after: 300ms, serve-after: 300ms, latency: 5ms, on-sigterm: {{close-listener: true, exit-after: 200ms}}}}\n{faults}",
+        class = class.display(),
+    );
+    std::fs::write(dir.join("s.yaml"), text).unwrap();
+    load(&dir.join("s.yaml"))
+}
+
+/// One generated change at `at_ms`.
+fn change_text(at_ms: u64, kind: u8, n: u32) -> String {
+    match kind {
+        0 => format!("{{at: {at_ms}ms, scale: {{statefulset: web, replicas: {n}}}}}"),
+        1 => format!("{{at: {at_ms}ms, set-image: {{statefulset: web, image: \"nginx:v{at_ms}\"}}}}"),
+        2 => format!("{{at: {at_ms}ms, patch: {{statefulset: web, merge: {{spec: {{updateStrategy: {{type: RollingUpdate, rollingUpdate: {{partition: {n}}}}}}}}}}}}}"),
+        3 => format!("{{at: {at_ms}ms, delete-pod: {{selector: \"statefulset.kubernetes.io/pod-name=web-{n}\"}}}}"),
+        _ => format!("{{at: {at_ms}ms, delete-pod: {{selector: app=nginx}}}}"),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 32, ..Default::default() })]
+
+    /// Any replicas, pod management policy, minReadySeconds and 1 to 4 changes at random times among
+    /// scale, set-image, partition patches and deletes of one or all pods: the StatefulSet invariants
+    /// hold after every event.
+    #[test]
+    fn statefulset_invariants_hold_for_generated_scenarios(
+        replicas in 1u32..6,
+        parallel in proptest::bool::ANY,
+        min_ready_s in proptest::sample::select(vec![0u32, 5]),
+        changes in proptest::collection::vec((20_000u64..240_000, 0u8..5, 0u32..6), 1..=4),
+    ) {
+        let dir = super::util::temp_dir("sts-prop");
+        let params = Params { replicas, parallel, min_ready_s, ..Params::default() };
+        let texts: Vec<String> = changes.iter().map(|(at, kind, n)| change_text(*at, *kind, *n)).collect();
+        let scenario = write_scenario(dir.path(), &params, &texts);
+        let (_, violations) = run_checked(&scenario, 1);
+        let shown: Vec<String> = violations.iter().take(5).map(|v| v.to_string()).collect();
+        proptest::prop_assert!(violations.is_empty(), "{params:?} {texts:?}:\n{}", shown.join("\n"));
+    }
+}
