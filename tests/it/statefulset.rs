@@ -129,7 +129,7 @@ fn on_delete_replaces_a_pod_with_the_new_image_only_when_it_is_deleted() {
     let dir = super::util::temp_dir("sts-ondelete");
     let changes = [
         "{at: 1m, set-image: {statefulset: web, image: \"nginx:new\"}}".to_string(),
-        "{at: 2m, delete-pod: {selector: \"statefulset.kubernetes.io/pod-name=web-1\"}}".to_string(),
+        "{at: 2m, delete-pod: {pod: web-1}}".to_string(),
     ];
     let scenario = write_scenario(dir.path(), &Params { strategy: "OnDelete", ..Params::default() }, &changes);
     let mut images = Vec::new();
@@ -224,7 +224,7 @@ fn change_text(at_ms: u64, kind: u8, n: u32) -> String {
         0 => format!("{{at: {at_ms}ms, scale: {{statefulset: web, replicas: {n}}}}}"),
         1 => format!("{{at: {at_ms}ms, set-image: {{statefulset: web, image: \"nginx:v{at_ms}\"}}}}"),
         2 => format!("{{at: {at_ms}ms, patch: {{statefulset: web, merge: {{spec: {{updateStrategy: {{type: RollingUpdate, rollingUpdate: {{partition: {n}}}}}}}}}}}}}"),
-        3 => format!("{{at: {at_ms}ms, delete-pod: {{selector: \"statefulset.kubernetes.io/pod-name=web-{n}\"}}}}"),
+        3 => format!("{{at: {at_ms}ms, delete-pod: {{pod: web-{n}}}}}"),
         _ => format!("{{at: {at_ms}ms, delete-pod: {{selector: app=nginx}}}}"),
     }
 }
