@@ -3,5 +3,5 @@
 pub mod statefulset;
 pub mod sts_rules;
 
-pub use statefulset::StatefulSetChecker;
+pub use statefulset::{Checked, StatefulSetChecker};
 pub use sts_rules::{Violation, ViolationKind};

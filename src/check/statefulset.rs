@@ -27,6 +27,16 @@ pub struct StatefulSetChecker {
     /// Identity violations (a) in progress, reported once when they begin.
     ongoing: BTreeSet<(StsId, u32, bool)>,
     violations: Vec<Violation>,
+    checked: Checked,
+}
+
+/// How many transitions the checker judged: a run that checks nothing proves nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Pods that appeared (rule b).
+    pub creations: u32,
+    /// Pods the StatefulSet controller deleted (rules c and d).
+    pub controller_deletions: u32,
 }
 
 impl StatefulSetChecker {
@@ -37,6 +47,11 @@ impl StatefulSetChecker {
     /// Every violation found so far, in the order found.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+
+    /// How many creations and controller deletions were judged so far.
+    pub fn checked(&self) -> Checked {
+        self.checked
     }
 
     /// Checks the world after one event at `now`; returns how many new violations it found.
@@ -59,6 +74,7 @@ impl StatefulSetChecker {
                 .filter(|p| !self.prev.contains_key(&p.key))
                 .collect();
             for pod in created {
+                self.checked.creations += 1;
                 let kind = check_created(&set.facts, &set.pods, pod);
                 self.report(now, set, pod.ordinal, kind);
             }
@@ -74,6 +90,7 @@ impl StatefulSetChecker {
             let Some(set) = sets.iter().find(|s| s.id == id) else {
                 continue;
             };
+            self.checked.controller_deletions += 1;
             let kind = check_deleted(&set.facts, &set.pods, &was);
             self.report(now, set, was.ordinal, kind);
         }

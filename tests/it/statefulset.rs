@@ -1,7 +1,7 @@
 //! StatefulSets end to end: ordered recreation, staged rolling updates, OnDelete and Parallel, golden
 //! files, and the invariant checker after every event on every example and on generated scenarios.
 
-use kubesim::check::{StatefulSetChecker, Violation};
+use kubesim::check::{Checked, StatefulSetChecker, Violation, ViolationKind};
 use kubesim::engine::SimTime;
 use kubesim::manifest::Object;
 use kubesim::metrics::{PodRecord, RunOutput};
@@ -18,12 +18,18 @@ fn example(name: &str) -> Scenario {
 
 /// Runs `scenario` with `seed`, checking the StatefulSet invariants after every event.
 fn run_checked(scenario: &Scenario, seed: u64) -> (RunOutput, Vec<Violation>) {
+    let (out, violations, _) = run_counted(scenario, seed);
+    (out, violations)
+}
+
+/// [`run_checked`], with how many creations and controller deletions the checker judged.
+fn run_counted(scenario: &Scenario, seed: u64) -> (RunOutput, Vec<Violation>, Checked) {
     let mut checker = StatefulSetChecker::new();
     let out = kubesim::sim::run_inspected(scenario, seed, |view, now| {
         checker.observe(view, now);
     })
     .expect("runs");
-    (out, checker.violations().to_vec())
+    (out, checker.violations().to_vec(), checker.checked())
 }
 
 fn assert_no_violations(what: &str, violations: &[Violation]) {
@@ -95,8 +101,10 @@ fn web_rolling_partition_matches_its_golden_files() {
 
 #[test]
 fn a_partitioned_rolling_update_replaces_ordinals_4_then_3_and_after_partition_0_ordinals_2_1_0() {
-    let (out, violations) = run_checked(&example("web-rolling-partition.yaml"), 1);
+    let (out, violations, checked) = run_counted(&example("web-rolling-partition.yaml"), 1);
     assert_no_violations("web-rolling-partition", &violations);
+    let judged = Checked { creations: 10, controller_deletions: 5 };
+    assert_eq!(checked, judged, "the checker judged every creation and update deletion");
     let set_image = SimTime(90_000);
     let unpartition = SimTime(180_000);
     // The old incarnation of each ordinal, deleted by the update, and its replacement.
@@ -229,8 +237,14 @@ fn change_text(at_ms: u64, kind: u8, n: u32) -> String {
     }
 }
 
+fn prop_cases() -> u32 {
+    let cases = std::env::var("KUBESIM_PROPTEST_CASES").ok();
+    cases.and_then(|c| c.parse().ok()).unwrap_or(32)
+}
+
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 32, ..Default::default() })]
+    // KUBESIM_PROPTEST_CASES=500 for a longer hunt than CI's 32 cases.
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: prop_cases(), ..Default::default() })]
 
     /// Any replicas, pod management policy, minReadySeconds and 1 to 4 changes at random times among
     /// scale, set-image, partition patches and deletes of one or all pods: the StatefulSet invariants
@@ -239,15 +253,40 @@ proptest::proptest! {
     fn statefulset_invariants_hold_for_generated_scenarios(
         replicas in 1u32..6,
         parallel in proptest::bool::ANY,
+        on_delete in proptest::bool::weighted(0.2),
+        seed in 1u64..1000,
         min_ready_s in proptest::sample::select(vec![0u32, 5]),
         changes in proptest::collection::vec((20_000u64..240_000, 0u8..5, 0u32..6), 1..=4),
     ) {
         let dir = super::util::temp_dir("sts-prop");
-        let params = Params { replicas, parallel, min_ready_s, ..Params::default() };
+        let strategy = if on_delete { "OnDelete" } else { "RollingUpdate" };
+        let params = Params { replicas, parallel, min_ready_s, strategy };
         let texts: Vec<String> = changes.iter().map(|(at, kind, n)| change_text(*at, *kind, *n)).collect();
         let scenario = write_scenario(dir.path(), &params, &texts);
-        let (_, violations) = run_checked(&scenario, 1);
+        let (_, violations) = run_checked(&scenario, seed);
         let shown: Vec<String> = violations.iter().take(5).map(|v| v.to_string()).collect();
-        proptest::prop_assert!(violations.is_empty(), "{params:?} {texts:?}:\n{}", shown.join("\n"));
+        proptest::prop_assert!(violations.is_empty(), "seed {seed} {params:?} {texts:?}:\n{}", shown.join("\n"));
     }
+}
+
+/// The hazard the Kubernetes docs warn of (force-delete-stateful-set-pod): `kubectl delete pod
+/// --grace-period=0 --force` removes the object at once, the controller creates the replacement, and
+/// the old container still runs (the kubelet gives it its grace period): two processes of one
+/// identity. The checker sees it because it looks at the runtime, not only at the API objects.
+#[test]
+fn the_checker_sees_two_running_incarnations_after_a_force_delete_of_web_0() {
+    let dir = super::util::temp_dir("sts-force");
+    let changes = ["{at: 1m, delete-pod: {pod: web-0, grace-period: 0s}}".to_string()];
+    let params = Params { replicas: 2, ..Params::default() };
+    write_scenario(dir.path(), &params, &changes);
+    let text = std::fs::read_to_string(dir.path().join("s.yaml")).unwrap();
+    let text = text.replace("exit-after: 200ms", "exit-after: never");
+    std::fs::write(dir.path().join("s.yaml"), text).unwrap();
+    let scenario = load(&dir.path().join("s.yaml"));
+    let (_, violations) = run_checked(&scenario, 1);
+    let shown: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    assert!(
+        violations.iter().any(|v| v.ordinal == 0 && matches!(v.kind, ViolationKind::RunningTwice(_))),
+        "{shown:?}"
+    );
 }
