@@ -93,7 +93,9 @@ impl Runtime {
 
     /// The pods whose container process is alive now, in pod order.
     pub fn running(&self) -> impl Iterator<Item = PodId> + '_ {
-        self.processes().filter(|(_, p)| p.died.is_none()).map(|(pod, _)| pod)
+        self.processes()
+            .filter(|(_, p)| p.died.is_none())
+            .map(|(pod, _)| pod)
     }
 
     /// Starts a new run of `pod`'s container at `now`.

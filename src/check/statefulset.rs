@@ -4,7 +4,7 @@
 use super::sts_rules::{
     check_created, check_deleted, shared_ordinals, PodFacts, SetFacts, Violation, ViolationKind,
 };
-use crate::api::{Owner, PodId, PodPhase, StsId, StsUpdateStrategy, Store};
+use crate::api::{Owner, PodId, PodPhase, Store, StsId, StsUpdateStrategy};
 use crate::controllers::statefulset::utils::{parent_and_ordinal, REVISION_LABEL};
 use crate::engine::SimTime;
 use crate::sim::WorldView;
@@ -185,7 +185,12 @@ fn pods_of(store: &Store, id: StsId, now: SimTime) -> Vec<PodFacts> {
             (parent == set.meta.name).then(|| PodFacts {
                 key: p.0,
                 ordinal,
-                revision: pod.meta.labels.get(REVISION_LABEL).cloned().unwrap_or_default(),
+                revision: pod
+                    .meta
+                    .labels
+                    .get(REVISION_LABEL)
+                    .cloned()
+                    .unwrap_or_default(),
                 terminating,
                 finished: matches!(pod.phase, PodPhase::Failed | PodPhase::Succeeded),
                 healthy: running && pod.is_available(set.min_ready_ms, now) && !terminating,
@@ -217,7 +222,10 @@ fn deleted_by_controller(view: &WorldView<'_>, key: u32) -> bool {
 
 /// (ordinal, pod id) of every pod of `set` whose container process is alive on some node, the pod
 /// object gone or not.
-fn running_of<'a>(view: &'a WorldView<'_>, set: &'a SetNow) -> impl Iterator<Item = (u32, u32)> + 'a {
+fn running_of<'a>(
+    view: &'a WorldView<'_>,
+    set: &'a SetNow,
+) -> impl Iterator<Item = (u32, u32)> + 'a {
     let name = set.facts.key.split_once('/').map_or("", |(_, n)| n);
     view.runtime.running().filter_map(move |p: PodId| {
         let pod = &view.store.pods[p.index()];

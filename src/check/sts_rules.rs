@@ -47,13 +47,17 @@ pub struct PodFacts {
 /// What went wrong with one identity.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ViolationKind {
-    #[error("the containers of several pod incarnations of this identity run at once (pod ids {0:?})")]
+    #[error(
+        "the containers of several pod incarnations of this identity run at once (pod ids {0:?})"
+    )]
     RunningTwice(Vec<u32>),
     #[error("{0} pod objects of this identity exist at once")]
     TwoObjects(usize),
     #[error("pod created while ordinal {0} had no pod (OrderedReady)")]
     CreatedBeforePredecessor(u32),
-    #[error("pod created while ordinal {0}'s pod was not Running, Ready and available (OrderedReady)")]
+    #[error(
+        "pod created while ordinal {0}'s pod was not Running, Ready and available (OrderedReady)"
+    )]
     CreatedBeforePredecessorReady(u32),
     #[error("pod deleted by scale-down while ordinal {0}'s pod still exists (OrderedReady)")]
     ScaleDownOutOfOrder(u32),
@@ -77,7 +81,11 @@ pub struct Violation {
 
 /// (b) Under OrderedReady, a pod with ordinal k is created only while every ordinal in
 /// `start..k` has a pod that is Running, Ready and available and not terminating.
-pub fn check_created(set: &SetFacts, pods: &[PodFacts], created: &PodFacts) -> Option<ViolationKind> {
+pub fn check_created(
+    set: &SetFacts,
+    pods: &[PodFacts],
+    created: &PodFacts,
+) -> Option<ViolationKind> {
     if !set.ordered || !set.in_range(created.ordinal) {
         return None;
     }
@@ -92,7 +100,11 @@ pub fn check_created(set: &SetFacts, pods: &[PodFacts], created: &PodFacts) -> O
 /// after the deletion). A finished pod may go any time; a condemned one only after every higher
 /// ordinal is gone (OrderedReady); one in range only by a RollingUpdate, at or above the partition,
 /// and only if its revision is not the update revision.
-pub fn check_deleted(set: &SetFacts, pods: &[PodFacts], deleted: &PodFacts) -> Option<ViolationKind> {
+pub fn check_deleted(
+    set: &SetFacts,
+    pods: &[PodFacts],
+    deleted: &PodFacts,
+) -> Option<ViolationKind> {
     if deleted.finished {
         return None;
     }
@@ -122,7 +134,10 @@ pub fn shared_ordinals(holders: impl IntoIterator<Item = (u32, u32)>) -> Vec<(u3
     for (ordinal, pod) in holders {
         by_ordinal.entry(ordinal).or_default().push(pod);
     }
-    by_ordinal.into_iter().filter(|(_, p)| p.len() > 1).collect()
+    by_ordinal
+        .into_iter()
+        .filter(|(_, p)| p.len() > 1)
+        .collect()
 }
 
 #[cfg(test)]

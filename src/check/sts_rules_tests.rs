@@ -59,11 +59,17 @@ fn a_rolling_update_never_deletes_below_the_partition() {
     let after = [pod(0, true), pod(1, true)];
     let kind = check_deleted(&set(true, Some(2)), &after, &pod(1, true));
     assert_eq!(kind, Some(ViolationKind::UpdatedBelowPartition(2)));
-    assert_eq!(check_deleted(&set(true, Some(2)), &after, &pod(2, true)), None);
+    assert_eq!(
+        check_deleted(&set(true, Some(2)), &after, &pod(2, true)),
+        None
+    );
     let mut updated = pod(2, true);
     updated.revision = "web-new".into();
     let kind = check_deleted(&set(true, Some(2)), &after, &updated);
-    assert_eq!(kind, Some(ViolationKind::DeletedAtUpdateRevision("web-new".into())));
+    assert_eq!(
+        kind,
+        Some(ViolationKind::DeletedAtUpdateRevision("web-new".into()))
+    );
 }
 
 #[test]
