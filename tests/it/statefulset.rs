@@ -275,7 +275,7 @@ fn sts_manifest(p: &Params) -> String {
         "OrderedReady"
     };
     format!(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\nspec:\n  clusterIP: None\n  selector: {{app: nginx}}\n  ports: [{{port: 80, name: web}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: nginx}}\n  serviceName: nginx\n  replicas: {r}\n  podManagementPolicy: {policy}\n  minReadySeconds: {m}\n  updateStrategy: {{type: {s}}}\n  template:\n    metadata:\n      labels: {{app: nginx}}\n    spec:\n      terminationGracePeriodSeconds: 10\n      containers:\n      - name: nginx\n        image: nginx:old\n        volumeMounts: [{{name: www, mountPath: /usr/share/nginx/html}}]\n  volumeClaimTemplates:\n  - metadata: {{name: www}}\n    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\nspec:\n  clusterIP: None\n  selector: {{app: nginx}}\n  ports: [{{port: 80, name: web}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: nginx}}\n  serviceName: nginx\n  replicas: {r}\n  podManagementPolicy: {policy}\n  minReadySeconds: {m}\n  updateStrategy: {{type: {s}}}\n  template:\n    metadata:\n      labels: {{app: nginx}}\n    spec:\n      terminationGracePeriodSeconds: 10\n      containers:\n      - name: nginx\n        image: nginx:old\n        readinessProbe: {{tcpSocket: {{port: 80}}, periodSeconds: 2}}\n        volumeMounts: [{{name: www, mountPath: /usr/share/nginx/html}}]\n  volumeClaimTemplates:\n  - metadata: {{name: www}}\n    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n",
         r = p.replicas,
         m = p.min_ready_s,
         s = p.strategy,
@@ -293,7 +293,7 @@ fn write_scenario(dir: &Path, p: &Params, changes: &[String]) -> Scenario {
         format!("faults:\n{faults}")
     };
     let text = format!(
-        "name: sts-generated\nseed: 1\nduration: 6m\ncluster:\n  nodes:\n    - {{count: 2, name: \"node-{{i}}\", allocatable: {{cpu: \"4\", memory: 8Gi, pods: 110}}}}\n  storage-classes:\n    standard: {{provision: 1s, attach: 0s, detach: 0s}}\nmanifests: [{class}, sts.yaml]\napps:\n  - {{match: {{app: nginx}}, image-pull: 3s, listen-after: 300ms, serve-after: 300ms, latency: 5ms, on-sigterm: {{close-listener: true, exit-after: 200ms}}}}\n{faults}",
+        "name: sts-generated\nseed: 1\nduration: 6m\ncluster:\n  nodes:\n    - {{count: 2, name: \"node-{{i}}\", allocatable: {{cpu: \"4\", memory: 8Gi, pods: 110}}}}\n  storage-classes:\n    standard: {{provision: 1s, attach: 0s, detach: 0s}}\nmanifests: [{class}, sts.yaml]\napps:\n  - {{image: nginx:broken, serve-after: never, listen-after: never}}\n  - {{image: nginx:crash, serve-after: 2s, crash-after: 5s}}\n  - {{match: {{app: nginx}}, image-pull: 3s, listen-after: 300ms, serve-after: 300ms, latency: 5ms, on-sigterm: {{close-listener: true, exit-after: 200ms}}}}\n{faults}",
         class = class.display(),
     );
     std::fs::write(dir.join("s.yaml"), text).unwrap();
@@ -304,7 +304,14 @@ fn write_scenario(dir: &Path, p: &Params, changes: &[String]) -> Scenario {
 fn change_text(at_ms: u64, kind: u8, n: u32) -> String {
     match kind {
         0 => format!("{{at: {at_ms}ms, scale: {{statefulset: web, replicas: {n}}}}}"),
-        1 => format!("{{at: {at_ms}ms, set-image: {{statefulset: web, image: \"nginx:v{at_ms}\"}}}}"),
+        1 => {
+            let image = match n {
+                4 => "nginx:broken".to_string(),
+                5 => "nginx:crash".to_string(),
+                _ => format!("nginx:v{at_ms}"),
+            };
+            format!("{{at: {at_ms}ms, set-image: {{statefulset: web, image: \"{image}\"}}}}")
+        }
         2 => format!("{{at: {at_ms}ms, patch: {{statefulset: web, merge: {{spec: {{updateStrategy: {{type: RollingUpdate, rollingUpdate: {{partition: {n}}}}}}}}}}}}}"),
         3 => format!("{{at: {at_ms}ms, delete-pod: {{pod: web-{n}}}}}"),
         _ => format!("{{at: {at_ms}ms, delete-pod: {{selector: app=nginx}}}}"),
@@ -367,5 +374,25 @@ fn the_checker_sees_two_running_incarnations_after_a_force_delete_of_web_0() {
             .iter()
             .any(|v| v.ordinal == 0 && matches!(v.kind, ViolationKind::RunningTwice(_))),
         "{shown:?}"
+    );
+}
+
+/// Upstream waits for an updated pod to be healthy before the next: an image that never answers its
+/// readiness probe stops the rollout at the highest ordinal, and the lower ones keep the old image.
+#[test]
+fn a_rolling_update_stops_at_a_replacement_that_never_gets_ready() {
+    let dir = super::util::temp_dir("sts-stall");
+    let changes = ["{at: 1m, set-image: {statefulset: web, image: \"nginx:broken\"}}".to_string()];
+    let scenario = write_scenario(dir.path(), &Params::default(), &changes);
+    let (out, violations) = run_checked(&scenario, 1);
+    assert_no_violations("stalled rollout", &violations);
+    let counts: Vec<usize> = (0..3)
+        .map(|o| incarnations(&out, &format!("web-{o}")).len())
+        .collect();
+    assert_eq!(counts, vec![1, 1, 2], "only web-2 is replaced");
+    assert_eq!(
+        incarnations(&out, "web-2")[1].ready,
+        None,
+        "the broken web-2 never gets Ready"
     );
 }
