@@ -255,6 +255,8 @@ struct Params {
     parallel: bool,
     min_ready_s: u32,
     strategy: &'static str,
+    /// RollingUpdate maxUnavailable, with the MaxUnavailableStatefulSet gate on.
+    max_unavailable: Option<u32>,
 }
 
 impl Default for Params {
@@ -264,6 +266,7 @@ impl Default for Params {
             parallel: false,
             min_ready_s: 0,
             strategy: "RollingUpdate",
+            max_unavailable: None,
         }
     }
 }
@@ -274,11 +277,17 @@ fn sts_manifest(p: &Params) -> String {
     } else {
         "OrderedReady"
     };
+    let strategy = match p.max_unavailable {
+        Some(m) => format!(
+            "{{type: {}, rollingUpdate: {{maxUnavailable: {m}}}}}",
+            p.strategy
+        ),
+        None => format!("{{type: {}}}", p.strategy),
+    };
     format!(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\nspec:\n  clusterIP: None\n  selector: {{app: nginx}}\n  ports: [{{port: 80, name: web}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: nginx}}\n  serviceName: nginx\n  replicas: {r}\n  podManagementPolicy: {policy}\n  minReadySeconds: {m}\n  updateStrategy: {{type: {s}}}\n  template:\n    metadata:\n      labels: {{app: nginx}}\n    spec:\n      terminationGracePeriodSeconds: 10\n      containers:\n      - name: nginx\n        image: nginx:old\n        readinessProbe: {{tcpSocket: {{port: 80}}, periodSeconds: 2}}\n        volumeMounts: [{{name: www, mountPath: /usr/share/nginx/html}}]\n  volumeClaimTemplates:\n  - metadata: {{name: www}}\n    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\nspec:\n  clusterIP: None\n  selector: {{app: nginx}}\n  ports: [{{port: 80, name: web}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: nginx}}\n  serviceName: nginx\n  replicas: {r}\n  podManagementPolicy: {policy}\n  minReadySeconds: {m}\n  updateStrategy: {strategy}\n  template:\n    metadata:\n      labels: {{app: nginx}}\n    spec:\n      terminationGracePeriodSeconds: 10\n      containers:\n      - name: nginx\n        image: nginx:old\n        readinessProbe: {{tcpSocket: {{port: 80}}, periodSeconds: 2}}\n        volumeMounts: [{{name: www, mountPath: /usr/share/nginx/html}}]\n  volumeClaimTemplates:\n  - metadata: {{name: www}}\n    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n",
         r = p.replicas,
         m = p.min_ready_s,
-        s = p.strategy,
     )
 }
 
@@ -287,13 +296,18 @@ fn write_scenario(dir: &Path, p: &Params, changes: &[String]) -> Scenario {
     std::fs::write(dir.join("sts.yaml"), sts_manifest(p)).unwrap();
     let class = super::util::root().join("scenarios/web-delete-all/standard-storageclass.yaml");
     let faults: String = changes.iter().map(|c| format!("  - {c}\n")).collect();
+    let gate = if p.max_unavailable.is_some() {
+        "  timings: {max-unavailable-stateful-set: true}\n"
+    } else {
+        ""
+    };
     let faults = if faults.is_empty() {
         "faults: []\n".to_string()
     } else {
         format!("faults:\n{faults}")
     };
     let text = format!(
-        "name: sts-generated\nseed: 1\nduration: 6m\ncluster:\n  nodes:\n    - {{count: 2, name: \"node-{{i}}\", allocatable: {{cpu: \"4\", memory: 8Gi, pods: 110}}}}\n  storage-classes:\n    standard: {{provision: 1s, attach: 0s, detach: 0s}}\nmanifests: [{class}, sts.yaml]\napps:\n  - {{image: nginx:broken, serve-after: never, listen-after: never}}\n  - {{image: nginx:crash, serve-after: 2s, crash-after: 5s}}\n  - {{match: {{app: nginx}}, image-pull: 3s, listen-after: 300ms, serve-after: 300ms, latency: 5ms, on-sigterm: {{close-listener: true, exit-after: 200ms}}}}\n{faults}",
+        "name: sts-generated\nseed: 1\nduration: 6m\ncluster:\n  nodes:\n    - {{count: 2, name: \"node-{{i}}\", allocatable: {{cpu: \"4\", memory: 8Gi, pods: 110}}}}\n  storage-classes:\n    standard: {{provision: 1s, attach: 0s, detach: 0s}}\n{gate}manifests: [{class}, sts.yaml]\napps:\n  - {{image: nginx:broken, serve-after: never, listen-after: never}}\n  - {{image: nginx:crash, serve-after: 2s, crash-after: 5s}}\n  - {{match: {{app: nginx}}, image-pull: 3s, listen-after: 300ms, serve-after: 300ms, latency: 5ms, on-sigterm: {{close-listener: true, exit-after: 200ms}}}}\n{faults}",
         class = class.display(),
     );
     std::fs::write(dir.join("s.yaml"), text).unwrap();
@@ -348,7 +362,8 @@ proptest::proptest! {
     // KUBESIM_PROPTEST_CASES=500 for a longer hunt than CI's 32 cases.
     #![proptest_config(proptest::prelude::ProptestConfig { cases: prop_cases(), ..Default::default() })]
 
-    /// Any replicas, pod management policy, minReadySeconds and 1 to 4 changes at random times among
+    /// Any replicas, pod management policy, minReadySeconds, update strategy (maxUnavailable with its
+    /// feature gate) and 1 to 4 changes at random times among
     /// scale, set-image, partition patches and deletes of one or all pods: the StatefulSet invariants
     /// hold after every event.
     #[test]
@@ -356,13 +371,15 @@ proptest::proptest! {
         replicas in 1u32..6,
         parallel in proptest::bool::ANY,
         on_delete in proptest::bool::weighted(0.2),
+        max_unavailable in proptest::option::weighted(0.3, 1u32..4),
         seed in 1u64..1000,
         min_ready_s in proptest::sample::select(vec![0u32, 5]),
         changes in proptest::collection::vec((1_000u64..240_000, 0u8..5, 0u32..6), 1..=4),
     ) {
         let dir = super::util::temp_dir("sts-prop");
         let strategy = if on_delete { "OnDelete" } else { "RollingUpdate" };
-        let params = Params { replicas, parallel, min_ready_s, strategy };
+        let max_unavailable = max_unavailable.filter(|_| !on_delete);
+        let params = Params { replicas, parallel, min_ready_s, strategy, max_unavailable };
         let texts: Vec<String> = changes.iter().map(|(at, kind, n)| change_text(*at, *kind, *n)).collect();
         let scenario = write_scenario(dir.path(), &params, &texts);
         let mut checker = StatefulSetChecker::new();
@@ -427,5 +444,31 @@ fn a_rolling_update_stops_at_a_replacement_that_never_gets_ready() {
         incarnations(&out, "web-2")[1].ready,
         None,
         "the broken web-2 never gets Ready"
+    );
+}
+
+/// With the MaxUnavailableStatefulSet gate, `maxUnavailable: 2` lets the rolling update delete the two
+/// highest ordinals at once (`updateStatefulSetAfterInvariantEstablished`), still never below the partition.
+#[test]
+fn with_the_max_unavailable_gate_a_rolling_update_replaces_two_pods_at_once() {
+    let dir = super::util::temp_dir("sts-maxunavailable");
+    let params = Params {
+        replicas: 4,
+        max_unavailable: Some(2),
+        ..Params::default()
+    };
+    let changes = ["{at: 1m, set-image: {statefulset: web, image: \"nginx:new\"}}".to_string()];
+    let scenario = write_scenario(dir.path(), &params, &changes);
+    let (out, violations) = run_checked(&scenario, 1);
+    assert_no_violations("maxUnavailable 2", &violations);
+    let deleted = |o: u32| {
+        incarnations(&out, &format!("web-{o}"))[0]
+            .deleted
+            .expect("replaced")
+    };
+    assert_eq!(deleted(3), deleted(2), "web-3 and web-2 go together");
+    assert!(
+        deleted(1) > deleted(2) && deleted(1) == deleted(0),
+        "then web-1 and web-0"
     );
 }
