@@ -343,6 +343,38 @@ fn final_replicas(initial: u32, changes: &[(u64, u8, u32)]) -> u32 {
     scales.last().map_or(initial, |(_, n)| *n)
 }
 
+/// The partition of the last generated partition patch, if any.
+fn final_partition(changes: &[(u64, u8, u32)]) -> Option<u32> {
+    let mut patches: Vec<(u64, u32)> = changes
+        .iter()
+        .filter(|(_, kind, _)| *kind == 2)
+        .map(|(at, _, n)| (*at, *n))
+        .collect();
+    patches.sort_by_key(|(at, _)| *at);
+    patches.last().map(|(_, n)| *n)
+}
+
+/// The live pods at or above `partition` (0 when None) whose revision is not the update revision.
+fn stale_at_or_above(store: &kubesim::api::Store, partition: Option<u32>) -> Vec<String> {
+    let update = &store.stateful_sets[0].status.update_revision;
+    let from = partition.unwrap_or(0);
+    store
+        .live_pods
+        .iter()
+        .map(|p| &store.pods[p.index()])
+        .filter(|p| {
+            let ordinal = p
+                .meta
+                .name
+                .rsplit_once('-')
+                .and_then(|(_, o)| o.parse::<u32>().ok());
+            ordinal.is_some_and(|o| o >= from)
+        })
+        .filter(|p| p.meta.labels.get("controller-revision-hash") != Some(update))
+        .map(|p| p.meta.name.clone())
+        .collect()
+}
+
 /// Live pods not being deleted, and how many of them are Ready.
 fn live_and_ready(store: &kubesim::api::Store) -> (u32, u32) {
     let pods = store.live_pods.iter().map(|p| &store.pods[p.index()]);
@@ -384,9 +416,12 @@ proptest::proptest! {
         let scenario = write_scenario(dir.path(), &params, &texts);
         let mut checker = StatefulSetChecker::new();
         let mut last = (0, 0);
+        let partition = final_partition(&changes);
+        let mut stale = Vec::new();
         kubesim::sim::run_inspected(&scenario, seed, |view, now| {
             checker.observe(view, now);
             last = live_and_ready(view.store);
+            stale = stale_at_or_above(view.store, partition);
         })
         .expect("runs");
         let shown: Vec<String> = checker.violations().iter().take(5).map(|v| v.to_string()).collect();
@@ -396,6 +431,11 @@ proptest::proptest! {
         if !texts.iter().any(|t| t.contains("broken") || t.contains("crash")) {
             let want = final_replicas(replicas, &changes);
             proptest::prop_assert_eq!(last, (want, want), "seed {} {:?} {:?}: (live, Ready) pods at the end", seed, params, texts);
+            // A RollingUpdate (also one a partition patch turned OnDelete into) has updated every
+            // pod at or above the last partition.
+            if !on_delete || partition.is_some() {
+                proptest::prop_assert!(stale.is_empty(), "seed {seed} {params:?} {texts:?}: not updated {stale:?}");
+            }
         }
     }
 }
