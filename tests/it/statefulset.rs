@@ -512,3 +512,12 @@ fn with_the_max_unavailable_gate_a_rolling_update_replaces_two_pods_at_once() {
         "then web-1 and web-0"
     );
 }
+
+/// Inspecting the world after every event changes nothing of the run.
+#[test]
+fn run_inspected_gives_the_same_output_as_run() {
+    let scenario = example("web-rolling-partition.yaml");
+    let plain = kubesim::sim::run(&scenario, 1).expect("runs");
+    let (inspected, _) = run_checked(&scenario, 1);
+    assert_eq!(format!("{plain:?}"), format!("{inspected:?}"));
+}
