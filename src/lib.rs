@@ -14,6 +14,7 @@
 //! ```
 
 pub mod api;
+pub mod check;
 pub mod cli;
 pub mod controllers;
 pub mod engine;

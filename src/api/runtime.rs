@@ -86,6 +86,18 @@ impl Runtime {
         self.processes.get(&pod)
     }
 
+    /// Every pod's current (or last) process, in pod order.
+    pub fn processes(&self) -> impl Iterator<Item = (PodId, &Process)> + '_ {
+        self.processes.iter().map(|(pod, p)| (*pod, p))
+    }
+
+    /// The pods whose container process is alive now, in pod order.
+    pub fn running(&self) -> impl Iterator<Item = PodId> + '_ {
+        self.processes()
+            .filter(|(_, p)| p.died.is_none())
+            .map(|(pod, _)| pod)
+    }
+
     /// Starts a new run of `pod`'s container at `now`.
     pub fn start(&mut self, pod: PodId, launch: Launch, now: SimTime) {
         let lock = launch.volumes.first().copied().filter(|_| launch.data_lock);

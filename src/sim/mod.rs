@@ -10,4 +10,4 @@ mod notify_volumes;
 mod run;
 mod world;
 
-pub use run::{run, run_observed, run_replication, RunError};
+pub use run::{run, run_inspected, run_observed, run_replication, RunError, WorldView};

@@ -1,7 +1,7 @@
 //! The run loop: pop events in (time, sequence) order until the scenario's end, dispatch each, collect outputs.
 
 use super::world::{Ev, Target, World, WorldError};
-use crate::api::Store;
+use crate::api::{Runtime, Store};
 use crate::engine::SimTime;
 use crate::metrics::summary::{recovery_after, summarize_service};
 use crate::metrics::{FaultSummary, RequestRecord, RunOutput, Summary};
@@ -49,6 +49,29 @@ pub fn run_observed(
     run_with(scenario, seed, 0, observe)
 }
 
+/// What [`run_inspected`] shows after every event: the API objects and the ground truth below them.
+#[derive(Clone, Copy)]
+pub struct WorldView<'a> {
+    /// The API server's objects.
+    pub store: &'a Store,
+    /// Which container processes really run, on which node.
+    pub runtime: &'a Runtime,
+    /// The event was one of the scenario's faults or changes (a person's `kubectl`), not an actor's work.
+    pub scenario_action: bool,
+    /// The Kubernetes Events recorded while handling this event (who did what: `SuccessfulDelete`, ...).
+    pub new_events: &'a [crate::api::Event],
+}
+
+/// Runs `scenario` with `seed`, showing the API objects and the runtime to `inspect` after every
+/// event (invariants that need ground truth, such as which pods really run).
+pub fn run_inspected(
+    scenario: &Scenario,
+    seed: u64,
+    inspect: impl FnMut(WorldView<'_>, SimTime),
+) -> Result<RunOutput, RunError> {
+    run_world(scenario, seed, 0, inspect)
+}
+
 /// Runs replication `replication`, showing the API state to `observe` after every event.
 fn run_with(
     scenario: &Scenario,
@@ -56,13 +79,33 @@ fn run_with(
     replication: u64,
     mut observe: impl FnMut(&Store, SimTime),
 ) -> Result<RunOutput, RunError> {
+    run_world(scenario, seed, replication, |view, now| {
+        observe(view.store, now)
+    })
+}
+
+/// The run loop, showing the world to `inspect` after every event.
+fn run_world(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
+    mut inspect: impl FnMut(WorldView<'_>, SimTime),
+) -> Result<RunOutput, RunError> {
     let mut world = super::build::build(scenario, seed, replication)?;
     let end = SimTime(scenario.duration_ms);
     while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;
+        let scenario_action = matches!(ev, Ev::Fault(_));
+        let events_before = world.events.len();
         world.dispatch(ev)?;
         world.notify()?;
-        observe(&world.store, now);
+        let view = WorldView {
+            store: &world.store,
+            runtime: &world.runtime,
+            scenario_action,
+            new_events: &world.events[events_before..],
+        };
+        inspect(view, now);
     }
     world.cal.advance_to(end);
     Ok(world.finish(seed))

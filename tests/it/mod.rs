@@ -6,6 +6,7 @@ mod failing_rollouts;
 mod mariadb;
 mod network;
 mod rollouts;
+mod statefulset;
 mod statefulset_storage;
 mod study;
 pub mod util;

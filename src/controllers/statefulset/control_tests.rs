@@ -60,7 +60,7 @@ fn condemned(pods: Vec<PodView>) -> Vec<Condemned> {
             claims_match: true,
         })
         .collect();
-    c.sort_by(|a, b| b.pod.ordinal.cmp(&a.pod.ordinal));
+    c.sort_by_key(|c| std::cmp::Reverse(c.pod.ordinal));
     c
 }
 

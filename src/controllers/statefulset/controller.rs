@@ -202,7 +202,7 @@ fn partition(
             pod: p.clone(),
         })
         .collect();
-    condemned.sort_by(|a, b| b.pod.ordinal.cmp(&a.pod.ordinal));
+    condemned.sort_by_key(|c| std::cmp::Reverse(c.pod.ordinal));
     (slots, condemned)
 }
 

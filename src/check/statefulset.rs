@@ -1,0 +1,238 @@
+//! The StatefulSet invariant checker: reads the world after every event, finds pod creations and the
+//! controller's deletions by comparing with the previous event, and applies [`super::sts_rules`].
+
+use super::sts_rules::{
+    check_created, check_deleted, shared_ordinals, PodFacts, SetFacts, Violation, ViolationKind,
+};
+use crate::api::{Owner, PodId, PodPhase, Store, StsId, StsUpdateStrategy};
+use crate::controllers::statefulset::utils::{parent_and_ordinal, REVISION_LABEL};
+use crate::engine::SimTime;
+use crate::sim::WorldView;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One set and its live pods at one instant.
+struct SetNow {
+    id: StsId,
+    facts: SetFacts,
+    pods: Vec<PodFacts>,
+}
+
+/// Checks the StatefulSet invariants after every event (feed it from [`crate::sim::run_inspected`]):
+/// (a) one pod object and one running pod per identity, (b) OrderedReady creation order,
+/// (c) OrderedReady scale-down order, (d) rolling updates respect the partition.
+#[derive(Debug, Default)]
+pub struct StatefulSetChecker {
+    /// The live pods of every set after the previous event, by pod id.
+    prev: BTreeMap<u32, (StsId, PodFacts)>,
+    /// Identity violations (a) in progress, reported once when they begin.
+    ongoing: BTreeSet<(StsId, u32, bool)>,
+    violations: Vec<Violation>,
+    checked: Checked,
+}
+
+/// How many transitions the checker judged: a run that checks nothing proves nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Pods that appeared (rule b).
+    pub creations: u32,
+    /// Pods the StatefulSet controller deleted (rules c and d).
+    pub controller_deletions: u32,
+}
+
+impl StatefulSetChecker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every violation found so far, in the order found.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// How many creations and controller deletions were judged so far.
+    pub fn checked(&self) -> Checked {
+        self.checked
+    }
+
+    /// Checks the world after one event at `now`; returns how many new violations it found.
+    pub fn observe(&mut self, view: WorldView<'_>, now: SimTime) -> usize {
+        let before = self.violations.len();
+        let sets = sets_now(view.store, now);
+        self.check_transitions(&view, &sets, now);
+        self.check_identities(&view, &sets, now);
+        self.prev = sets
+            .iter()
+            .flat_map(|s| s.pods.iter().map(|p| (p.key, (s.id, p.clone()))))
+            .collect();
+        self.violations.len() - before
+    }
+
+    /// (b), (c), (d): pods that appeared, and pods the controller deleted, since the previous event.
+    fn check_transitions(&mut self, view: &WorldView<'_>, sets: &[SetNow], now: SimTime) {
+        for set in sets {
+            let created: Vec<&PodFacts> = (set.pods.iter())
+                .filter(|p| !self.prev.contains_key(&p.key))
+                .collect();
+            for pod in created {
+                self.checked.creations += 1;
+                let kind = check_created(&set.facts, &set.pods, pod);
+                self.report(now, set, pod.ordinal, kind);
+            }
+        }
+        let deleted: Vec<(StsId, PodFacts)> = self
+            .prev
+            .values()
+            .filter(|(_, was)| !was.terminating && now_terminating_or_gone(view.store, was.key))
+            .filter(|(_, was)| deleted_by_controller(view, was.key))
+            .cloned()
+            .collect();
+        for (id, was) in deleted {
+            let Some(set) = sets.iter().find(|s| s.id == id) else {
+                continue;
+            };
+            self.checked.controller_deletions += 1;
+            let kind = check_deleted(&set.facts, &set.pods, &was);
+            self.report(now, set, was.ordinal, kind);
+        }
+    }
+
+    /// (a): at most one pod object, and at most one pod with live containers, per identity.
+    fn check_identities(&mut self, view: &WorldView<'_>, sets: &[SetNow], now: SimTime) {
+        let mut ongoing = BTreeSet::new();
+        for set in sets {
+            let objects = shared_ordinals(set.pods.iter().map(|p| (p.ordinal, p.key)));
+            for (ordinal, pods) in objects {
+                ongoing.insert((set.id, ordinal, false));
+                let kind = ViolationKind::TwoObjects(pods.len());
+                self.report_ongoing(now, set, ordinal, false, kind);
+            }
+            let running = shared_ordinals(running_of(view, set));
+            for (ordinal, pods) in running {
+                ongoing.insert((set.id, ordinal, true));
+                self.report_ongoing(now, set, ordinal, true, ViolationKind::RunningTwice(pods));
+            }
+        }
+        self.ongoing = ongoing;
+    }
+
+    fn report_ongoing(
+        &mut self,
+        now: SimTime,
+        set: &SetNow,
+        ordinal: u32,
+        running: bool,
+        kind: ViolationKind,
+    ) {
+        if !self.ongoing.contains(&(set.id, ordinal, running)) {
+            self.report(now, set, ordinal, Some(kind));
+        }
+    }
+
+    fn report(&mut self, at: SimTime, set: &SetNow, ordinal: u32, kind: Option<ViolationKind>) {
+        if let Some(kind) = kind {
+            self.violations.push(Violation {
+                at,
+                set: set.facts.key.clone(),
+                ordinal,
+                kind,
+            });
+        }
+    }
+}
+
+/// Every StatefulSet that exists and is not being deleted, with its live pods.
+fn sets_now(store: &Store, now: SimTime) -> Vec<SetNow> {
+    (0..store.stateful_sets.len() as u32)
+        .map(StsId)
+        .filter(|id| {
+            let meta = &store.stateful_sets[id.index()].meta;
+            meta.exists() && meta.deletion.is_none()
+        })
+        .map(|id| SetNow {
+            id,
+            facts: set_facts(store, id),
+            pods: pods_of(store, id, now),
+        })
+        .collect()
+}
+
+fn set_facts(store: &Store, id: StsId) -> SetFacts {
+    let set = &store.stateful_sets[id.index()];
+    let partition = match &set.update_strategy {
+        StsUpdateStrategy::OnDelete => None,
+        StsUpdateStrategy::RollingUpdate { partition, .. } => Some(*partition),
+    };
+    SetFacts {
+        key: set.meta.key(),
+        start: set.start_ordinal,
+        replicas: set.replicas,
+        ordered: set.pod_management == crate::api::PodManagement::OrderedReady,
+        partition,
+        update_revision: set.status.update_revision.clone(),
+    }
+}
+
+/// The set's live pods whose name makes them its members.
+fn pods_of(store: &Store, id: StsId, now: SimTime) -> Vec<PodFacts> {
+    let set = &store.stateful_sets[id.index()];
+    store
+        .pods_of_sts(id)
+        .filter_map(|p| {
+            let pod = &store.pods[p.index()];
+            let (parent, ordinal) = parent_and_ordinal(&pod.meta.name)?;
+            let terminating = pod.meta.deletion.is_some();
+            let running = pod.phase == PodPhase::Running;
+            (parent == set.meta.name).then(|| PodFacts {
+                key: p.0,
+                ordinal,
+                revision: pod
+                    .meta
+                    .labels
+                    .get(REVISION_LABEL)
+                    .cloned()
+                    .unwrap_or_default(),
+                terminating,
+                finished: matches!(pod.phase, PodPhase::Failed | PodPhase::Succeeded),
+                healthy: running && pod.is_available(set.min_ready_ms, now) && !terminating,
+            })
+        })
+        .collect()
+}
+
+fn now_terminating_or_gone(store: &Store, key: u32) -> bool {
+    let meta = &store.pods[key as usize].meta;
+    !meta.exists() || meta.deletion.is_some()
+}
+
+/// The StatefulSet controller recorded `SuccessfulDelete` of this pod while handling this event
+/// (`DeleteStatefulPod`'s Event), and the event was not a person's `kubectl delete`.
+fn deleted_by_controller(view: &WorldView<'_>, key: u32) -> bool {
+    if view.scenario_action {
+        return false;
+    }
+    let pod = &view.store.pods[key as usize];
+    let needle = format!("delete Pod {} in StatefulSet", pod.meta.name);
+    view.new_events.iter().any(|e| {
+        e.kind == "StatefulSet"
+            && e.reason == "SuccessfulDelete"
+            && e.namespace == pod.meta.namespace
+            && e.message.starts_with(&needle)
+    })
+}
+
+/// (ordinal, pod id) of every pod of `set` whose container process is alive on some node, the pod
+/// object gone or not.
+fn running_of<'a>(
+    view: &'a WorldView<'_>,
+    set: &'a SetNow,
+) -> impl Iterator<Item = (u32, u32)> + 'a {
+    let name = set.facts.key.split_once('/').map_or("", |(_, n)| n);
+    view.runtime.running().filter_map(move |p: PodId| {
+        let pod = &view.store.pods[p.index()];
+        if pod.meta.owner != Some(Owner::StatefulSet(set.id)) {
+            return None;
+        }
+        let (parent, ordinal) = parent_and_ordinal(&pod.meta.name)?;
+        (parent == name).then_some((ordinal, p.0))
+    })
+}
