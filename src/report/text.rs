@@ -108,7 +108,7 @@ pub fn summary_text(s: &Summary) -> String {
     }
     for c in &s.claims {
         let got = c.capacity_bytes.map_or("unbound".to_string(), |b| {
-            format!("{} provisioned", gibibytes(b))
+            format!("{} provisioned", binary_quantity(b))
         });
         let class = c.storage_class.as_deref().unwrap_or("<none>");
         let _ = writeln!(
@@ -116,7 +116,7 @@ pub fn summary_text(s: &Summary) -> String {
             "claim {}/{} ({class}): {} requested, {got}",
             c.namespace,
             c.name,
-            gibibytes(c.requested_bytes)
+            binary_quantity(c.requested_bytes)
         );
     }
     for b in &s.disruption_budgets {
@@ -156,13 +156,16 @@ fn rollout_outcome(r: &crate::metrics::RolloutSpan) -> String {
     }
 }
 
-/// Bytes as `50Gi` when whole gibibytes, else as bytes.
-fn gibibytes(bytes: u64) -> String {
-    if bytes.is_multiple_of(1 << 30) {
-        format!("{}Gi", bytes >> 30)
-    } else {
-        format!("{bytes} bytes")
-    }
+/// Bytes as a Kubernetes quantity in the largest binary suffix that divides them (`50Gi`, `100Mi`),
+/// as `kubectl get pvc` shows capacities; else plain bytes.
+fn binary_quantity(bytes: u64) -> String {
+    const SUFFIXES: [(&str, u32); 4] = [("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
+    SUFFIXES
+        .iter()
+        .find(|(_, shift)| bytes > 0 && bytes.is_multiple_of(1 << shift))
+        .map_or(format!("{bytes}"), |(suffix, shift)| {
+            format!("{}{suffix}", bytes >> shift)
+        })
 }
 
 #[cfg(test)]
@@ -227,6 +230,16 @@ mod tests {
             text.contains("fault at 120.001s: delete-pod default/web-1: never recovered"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn claim_sizes_print_in_the_largest_binary_suffix_that_divides_them() {
+        assert_eq!(binary_quantity(50 << 30), "50Gi");
+        assert_eq!(binary_quantity(100 << 20), "100Mi");
+        assert_eq!(binary_quantity(2 << 40), "2Ti");
+        assert_eq!(binary_quantity(3 << 10), "3Ki");
+        assert_eq!(binary_quantity(1536), "1536");
+        assert_eq!(binary_quantity(1000), "1000");
     }
 
     #[test]
