@@ -86,7 +86,7 @@ fn statefulset_invariants_hold_after_every_event_of_every_statefulset_example() 
 fn web_delete_all_matches_its_golden_files() {
     super::util::check_golden(
         "web-delete-all",
-        &["events.csv", "pods.csv", "summary.json"],
+        &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
     );
 }
 
@@ -121,7 +121,7 @@ fn web_delete_all_recreates_web_0_first_running_in_about_2_s_and_web_1_after_web
 fn web_rolling_partition_matches_its_golden_files() {
     super::util::check_golden(
         "web-rolling-partition",
-        &["events.csv", "pods.csv", "summary.json"],
+        &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
     );
 }
 

@@ -193,12 +193,18 @@ fn static_volume_pods_become_available_in_order_honouring_min_ready_seconds() {
 
 #[test]
 fn golden_redis_sts() {
-    check_golden("redis-sts", &["events.csv", "pods.csv", "summary.json"]);
+    check_golden(
+        "redis-sts",
+        &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
+    );
 }
 
 #[test]
 fn golden_web_static_pv() {
-    check_golden("web-static-pv", &["events.csv", "pods.csv", "summary.json"]);
+    check_golden(
+        "web-static-pv",
+        &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
+    );
 }
 
 /// A 5-replica nginx StatefulSet with one claim template and `policy`, scaled to 2 at 1 min and back

@@ -59,18 +59,17 @@ pub fn run_example(dir: &Path, extra: &[&str]) {
     );
 }
 
-/// Runs `scenarios/<name>.yaml` and compares `files` with the golden files in tests/golden/<name>/;
+/// The name under which [`check_golden`] keeps what `kubesim run` prints: the watch log, the
+/// rollouts view and the summary text (without the last line, which names the output directory).
+pub const WATCH: &str = "watch.txt";
+
+/// Runs `scenarios/<name>.yaml` and compares `files` (output files, or [`WATCH`] for the printed
+/// watch log and summary) with the golden files in tests/golden/<name>/;
 /// `KUBESIM_UPDATE_GOLDEN=1 cargo test` rewrites them after a deliberate change of behaviour.
 pub fn check_golden(name: &str, files: &[&str]) {
     let dir = temp_dir(name);
     let scenario = format!("scenarios/{name}.yaml");
-    let out = kubesim(&[
-        "run",
-        &scenario,
-        "--quiet",
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = kubesim(&["run", &scenario, "--out", dir.path().to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -78,7 +77,10 @@ pub fn check_golden(name: &str, files: &[&str]) {
     );
     let golden = root().join("tests/golden").join(name);
     for file in files {
-        let actual = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let actual = match *file {
+            WATCH => printed_without_output_dir(&out.stdout),
+            _ => std::fs::read_to_string(dir.path().join(file)).unwrap(),
+        };
         if std::env::var_os("KUBESIM_UPDATE_GOLDEN").is_some() {
             std::fs::create_dir_all(&golden).unwrap();
             std::fs::write(golden.join(file), &actual).unwrap();
@@ -91,4 +93,12 @@ pub fn check_golden(name: &str, files: &[&str]) {
             "{file} differs from tests/golden/{name}/{file}"
         );
     }
+}
+
+/// What `kubesim run` printed, less its last line (`wrote <dir>`, a temporary path).
+fn printed_without_output_dir(stdout: &[u8]) -> String {
+    let text = String::from_utf8(stdout.to_vec()).expect("utf-8 output");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("wrote ")).collect();
+    assert!(!lines.is_empty(), "kubesim run printed nothing");
+    lines.join("\n") + "\n"
 }

@@ -181,10 +181,13 @@ fn on_two_nodes_the_budget_allows_no_disruption() {
 }
 
 #[test]
-fn zookeeper_golden_files() {
-    check_golden("zookeeper", &["events.csv", "pods.csv", "summary.json"]);
+fn zookeeper_and_its_two_node_variant_match_their_golden_files() {
+    check_golden(
+        "zookeeper",
+        &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
+    );
     check_golden(
         "zookeeper-two-nodes",
-        &["events.csv", "pods.csv", "summary.json"],
+        &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
     );
 }
