@@ -9,7 +9,7 @@ pub mod summary;
 pub use recorder::Recorder;
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, RolloutRecord, WatchLine};
 pub use summary::{
-    BudgetSummary, ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary,
+    BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, RolloutSpan, ServiceSummary, Summary,
 };
 
 use crate::engine::SimTime;

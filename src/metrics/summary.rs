@@ -51,6 +51,17 @@ pub struct BudgetSummary {
     pub disruptions_allowed: i32,
 }
 
+/// A pod still waiting for a node at the end of the run, and why, as its last FailedScheduling
+/// Event says (`0/2 nodes are available: ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSummary {
+    pub namespace: String,
+    pub name: String,
+    pub created: SimTime,
+    /// The message of the pod's last FailedScheduling Event; None if it has had none.
+    pub reason: Option<String>,
+}
+
 /// The whole summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -67,6 +78,8 @@ pub struct Summary {
     pub rollouts: Vec<RolloutSpan>,
     /// Every PodDisruptionBudget's final status, in creation order.
     pub disruption_budgets: Vec<BudgetSummary>,
+    /// Pods without a node at the end of the run, in creation order.
+    pub pending: Vec<PendingSummary>,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

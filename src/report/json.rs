@@ -1,7 +1,7 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
 use crate::metrics::{
-    BudgetSummary, ClaimSummary, FaultSummary, RolloutSpan, ServiceSummary, Summary,
+    BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, RolloutSpan, ServiceSummary, Summary,
 };
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -33,6 +33,29 @@ struct SummaryJson<'a> {
     /// Added after the contract's keys; left out when there is no PodDisruptionBudget.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     disruption_budgets: Vec<BudgetJson<'a>>,
+    /// Added: pods still without a node at the end, and why; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pending_pods: Vec<PendingJson<'a>>,
+}
+
+/// A pod still Pending at the end of the run, with its last FailedScheduling message.
+#[derive(Serialize)]
+struct PendingJson<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    created_s: Secs,
+    reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a PendingSummary> for PendingJson<'a> {
+    fn from(p: &'a PendingSummary) -> Self {
+        PendingJson {
+            namespace: &p.namespace,
+            name: &p.name,
+            created_s: Secs(p.created.0),
+            reason: p.reason.as_deref(),
+        }
+    }
 }
 
 /// A PodDisruptionBudget's final status, named as in its `status` (camelCase there, snake_case here).
@@ -174,6 +197,7 @@ pub fn summary_json(s: &Summary) -> String {
         claims: s.claims.iter().map(ClaimJson::from).collect(),
         rollouts: s.rollouts.iter().map(RolloutJson::from).collect(),
         disruption_budgets: s.disruption_budgets.iter().map(BudgetJson::from).collect(),
+        pending_pods: s.pending.iter().map(PendingJson::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

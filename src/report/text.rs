@@ -131,6 +131,18 @@ pub fn summary_text(s: &Summary) -> String {
             b.disruptions_allowed
         );
     }
+    for p in &s.pending {
+        let why = p
+            .reason
+            .as_deref()
+            .unwrap_or("not yet considered by the scheduler");
+        let since = format_secs(p.created.0);
+        let _ = writeln!(
+            out,
+            "pod {}/{}: Pending since {since}s: {why}",
+            p.namespace, p.name
+        );
+    }
     for r in &s.rollouts {
         let _ = writeln!(
             out,

@@ -252,6 +252,7 @@ impl World<'_> {
         let mut summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
         summary.claims = claims(&self.store);
         summary.disruption_budgets = budgets(&self.store);
+        summary.pending = pending(&self.store, &self.events);
         summary.rollouts = self.recorder.spans.clone();
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
@@ -311,6 +312,7 @@ fn summarize(
         claims: Vec::new(),
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
+        pending: Vec::new(),
     }
 }
 
@@ -330,6 +332,37 @@ fn claims(store: &crate::api::Store) -> Vec<crate::metrics::ClaimSummary> {
 }
 
 /// Every live PodDisruptionBudget's status (kk:pkg/controller/disruption/disruption.go `updatePdbStatus`).
+/// Live pods with no node and no deletion, each with its last FailedScheduling message.
+fn pending(
+    store: &crate::api::Store,
+    events: &[crate::api::Event],
+) -> Vec<crate::metrics::PendingSummary> {
+    let mut pods: Vec<&crate::api::Pod> = store
+        .live_pods
+        .iter()
+        .map(|p| &store.pods[p.index()])
+        .filter(|p| p.node.is_none() && p.meta.deletion.is_none())
+        .collect();
+    pods.sort_by_key(|p| (p.meta.created, p.meta.uid.clone()));
+    let reason = |p: &crate::api::Pod| {
+        let last = events.iter().rev().find(|e| {
+            e.reason == "FailedScheduling"
+                && e.kind == "Pod"
+                && e.name == p.meta.name
+                && e.namespace == p.meta.namespace
+        });
+        last.map(|e| e.message.clone())
+    };
+    pods.iter()
+        .map(|p| crate::metrics::PendingSummary {
+            namespace: p.meta.namespace.clone(),
+            name: p.meta.name.clone(),
+            created: p.meta.created,
+            reason: reason(p),
+        })
+        .collect()
+}
+
 fn budgets(store: &crate::api::Store) -> Vec<crate::metrics::BudgetSummary> {
     store
         .pdbs

@@ -104,6 +104,15 @@ fn on_two_nodes_the_third_member_stays_pending_because_of_anti_affinity() {
         "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. \
          preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."
     );
+    let pending = &out.summary.pending;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending[0].name, "zk-2");
+    assert_eq!(pending[0].reason.as_deref(), Some(why.message.as_str()));
+    let text = kubesim::report::summary_text(&out.summary);
+    assert!(
+        text.contains("pod default/zk-2: Pending since 80.070s: 0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules."),
+        "{text}"
+    );
 }
 
 #[test]
