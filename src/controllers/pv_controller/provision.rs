@@ -88,6 +88,7 @@ impl PvController {
                 provisioner: class.provisioner.clone(),
                 reclaim_policy: class.reclaim_policy,
                 zone,
+                node: local_node(&class.provisioner, c),
                 attachable: !mounts_directly(&class.provisioner),
             },
         ))));
@@ -122,6 +123,15 @@ fn zone_for(cx: &mut Ctx, id: PvcId) -> Option<String> {
         1 => Some(zones[0].clone()),
         n => Some(zones[cx.rng.random_range(0..n)].clone()),
     }
+}
+
+/// rancher.io/local-path creates the volume in a directory of the selected node and pins it there:
+/// `nodeAffinity` `kubernetes.io/hostname In [<node>]` (rancher/local-path-provisioner provisioner.go
+/// `Provision`, `KeyNode`). Without a selected node (an Immediate class) the model keeps the zone.
+fn local_node(provisioner: &str, claim: &crate::api::Claim) -> Option<String> {
+    (provisioner == "rancher.io/local-path")
+        .then(|| claim.meta.annotations.get(ann::SELECTED_NODE).cloned())
+        .flatten()
 }
 
 /// Provisioners whose volumes the kubelet mounts directly, with no attach step (their PV sources are
