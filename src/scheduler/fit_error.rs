@@ -124,7 +124,10 @@ mod tests {
     fn a_pre_filter_rejection_is_written_once_not_per_node() {
         let r = Rejection::unresolvable("pod has unbound immediate PersistentVolumeClaims");
         assert_eq!(
-            pre_filter_message("pod has unbound immediate PersistentVolumeClaims", &[r.clone(), r]),
+            pre_filter_message(
+                "pod has unbound immediate PersistentVolumeClaims",
+                &[r.clone(), r]
+            ),
             "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. \
              preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
         );

@@ -52,7 +52,11 @@ fn volumes(
     node: NodeId,
     f: fn(&Store, &volume_binding::PodVolumes, NodeId) -> Option<Rejection>,
 ) -> Option<Rejection> {
-    cycle.volumes.as_ref().ok().and_then(|v| f(cycle.store, v, node))
+    cycle
+        .volumes
+        .as_ref()
+        .ok()
+        .and_then(|v| f(cycle.store, v, node))
 }
 
 /// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates

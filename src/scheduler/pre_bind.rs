@@ -11,7 +11,11 @@ use crate::engine::SimTime;
 impl Scheduler {
     /// Reserve and PreBind on the chosen node: None when the pod's claims are all bound (bind now);
     /// else the claims' writes, and the pod waits for them.
-    pub(super) fn reserve_volumes(&mut self, cycle: &Cycle, node: NodeId) -> Option<Effects<Retry>> {
+    pub(super) fn reserve_volumes(
+        &mut self,
+        cycle: &Cycle,
+        node: NodeId,
+    ) -> Option<Effects<Retry>> {
         let vols = cycle.volumes.as_ref().ok()?;
         let decisions = volume_binding::find_pod_volumes(cycle.store, vols, node).ok()?;
         if decisions.static_bindings.is_empty() && decisions.provisions.is_empty() {

@@ -107,7 +107,11 @@ pub fn find_pod_volumes(
     let mut decisions = Decisions::default();
     let mut satisfied = true;
     for &id in &vols.delayed {
-        match store.claims[id.index()].meta.annotations.get(ann::SELECTED_NODE) {
+        match store.claims[id.index()]
+            .meta
+            .annotations
+            .get(ann::SELECTED_NODE)
+        {
             Some(selected) if selected != node_name => satisfied = false,
             Some(_) => decisions.provisions.push(id),
             None => to_match.push(id),
@@ -201,9 +205,10 @@ fn can_provision(store: &Store, claim: PvcId, node: NodeId) -> bool {
 /// claim's claimRef, each claim to provision the `selected-node` annotation (skipped when present).
 pub fn pre_bind_writes(store: &Store, d: &Decisions, node: NodeId) -> Vec<Write> {
     let node_name = &store.nodes[node.index()].meta.name;
-    let reserve = d.static_bindings.iter().map(|&(claim, volume)| {
-        Write::Volume(VolumeWrite::Reserve { volume, claim })
-    });
+    let reserve = d
+        .static_bindings
+        .iter()
+        .map(|&(claim, volume)| Write::Volume(VolumeWrite::Reserve { volume, claim }));
     let annotate = d
         .provisions
         .iter()

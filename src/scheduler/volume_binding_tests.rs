@@ -9,7 +9,13 @@ use crate::engine::SimTime;
 
 const GI: u64 = 1 << 30;
 
-fn class(c: &mut Cluster, name: &str, provisioner: &str, wffc: bool, allowed: Option<NodeSelector>) {
+fn class(
+    c: &mut Cluster,
+    name: &str,
+    provisioner: &str,
+    wffc: bool,
+    allowed: Option<NodeSelector>,
+) {
     c.store.storage_classes.insert(
         name.into(),
         StorageClass {
@@ -39,7 +45,9 @@ fn claim(c: &mut Cluster, name: &str, class: &str) -> PvcId {
 }
 
 fn volume(c: &mut Cluster, name: &str, class: &str, zone: &str) -> PvId {
-    let meta = c.store.new_meta(name, "", labels(&[(ZONE_LABEL, zone)]), SimTime(0));
+    let meta = c
+        .store
+        .new_meta(name, "", labels(&[(ZONE_LABEL, zone)]), SimTime(0));
     c.store.add_volume(Volume {
         meta,
         storage_class: Some(class.into()),
@@ -67,7 +75,10 @@ fn zones() -> (Cluster, Pod) {
 
 fn filter_all(c: &Cluster, p: &Pod) -> Vec<Option<Rejection>> {
     let vols = pre_filter(&c.store, p).expect("PreFilter passes");
-    c.nodes().into_iter().map(|n| filter(&c.store, &vols, n)).collect()
+    c.nodes()
+        .into_iter()
+        .map(|n| filter(&c.store, &vols, n))
+        .collect()
 }
 
 fn rejected(reason: &str) -> Option<Rejection> {
@@ -99,7 +110,13 @@ fn a_bound_volume_in_zone_a_conflicts_with_the_zone_b_node() {
     class(&mut c, "standard", "example.com/disk", false, None);
     let id = claim(&mut c, "data", "standard");
     let v = volume(&mut c, "pv-a", "standard", "zone-a");
-    c.store.apply(Write::Volume(VolumeWrite::Bind { volume: v, claim: id }), SimTime(0));
+    c.store.apply(
+        Write::Volume(VolumeWrite::Bind {
+            volume: v,
+            claim: id,
+        }),
+        SimTime(0),
+    );
     assert_eq!(filter_all(&c, &p), vec![None, rejected(NODE_CONFLICT)]);
 }
 
@@ -108,7 +125,10 @@ fn a_wait_for_first_consumer_claim_without_volume_or_provisioner_fits_no_node() 
     let (mut c, p) = zones();
     class(&mut c, "local", storage::NO_PROVISIONER, true, None);
     claim(&mut c, "data", "local");
-    assert_eq!(filter_all(&c, &p), vec![rejected(BIND_CONFLICT), rejected(BIND_CONFLICT)]);
+    assert_eq!(
+        filter_all(&c, &p),
+        vec![rejected(BIND_CONFLICT), rejected(BIND_CONFLICT)]
+    );
 }
 
 #[test]
@@ -122,7 +142,10 @@ fn a_static_volume_in_zone_b_admits_only_the_zone_b_node_and_is_pre_bound_there(
     let d = find_pod_volumes(&c.store, &vols, NodeId(1)).unwrap();
     assert_eq!(
         pre_bind_writes(&c.store, &d, NodeId(1)),
-        vec![Write::Volume(VolumeWrite::Reserve { volume: v, claim: id })]
+        vec![Write::Volume(VolumeWrite::Reserve {
+            volume: v,
+            claim: id
+        })]
     );
 }
 
@@ -140,7 +163,10 @@ fn a_provisionable_claim_fits_the_nodes_its_class_allows_and_gets_the_selected_n
         key: ann::SELECTED_NODE.into(),
         value: "node-a".into(),
     };
-    assert_eq!(pre_bind_writes(&c.store, &d, NodeId(0)), vec![Write::Volume(annotate)]);
+    assert_eq!(
+        pre_bind_writes(&c.store, &d, NodeId(0)),
+        vec![Write::Volume(annotate)]
+    );
 }
 
 #[test]
@@ -164,7 +190,13 @@ fn volume_zone_rejects_a_node_outside_the_bound_volumes_zone_labels() {
     let id = claim(&mut c, "data", "standard");
     let v = volume(&mut c, "pv-a", "standard", "zone-a__zone-c");
     c.store.volumes[v.index()].binding.node_affinity = None;
-    c.store.apply(Write::Volume(VolumeWrite::Bind { volume: v, claim: id }), SimTime(0));
+    c.store.apply(
+        Write::Volume(VolumeWrite::Bind {
+            volume: v,
+            claim: id,
+        }),
+        SimTime(0),
+    );
     let vols = pre_filter(&c.store, &p).unwrap();
     let zone = |n| volume_zone::filter(&c.store, &vols, NodeId(n));
     assert_eq!((zone(0), zone(1)), (None, rejected(volume_zone::CONFLICT)));

@@ -9,6 +9,6 @@ mod rollouts;
 mod statefulset;
 mod statefulset_storage;
 mod study;
-mod volume_binding;
 pub mod util;
+mod volume_binding;
 mod zookeeper;

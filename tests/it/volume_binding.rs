@@ -86,7 +86,11 @@ fn volume_zone_of_data(store: &Store) -> Option<String> {
 }
 
 fn node_of(out: &RunOutput, pod: &str) -> Vec<Option<String>> {
-    out.pods.iter().filter(|p| p.pod == pod).map(|p| p.node.clone()).collect()
+    out.pods
+        .iter()
+        .filter(|p| p.pod == pod)
+        .map(|p| p.node.clone())
+        .collect()
 }
 
 #[test]
@@ -98,7 +102,10 @@ fn a_wait_for_first_consumer_claim_is_provisioned_in_the_zone_of_the_pods_node()
     let want = if node == "node-1" { "zone-a" } else { "zone-b" };
     assert_eq!(zone.as_deref(), Some(want), "db-0 runs on {node}");
     let scheduled = out.events.iter().find(|e| e.reason == "Scheduled").unwrap();
-    assert!(scheduled.time.0 >= 5_000, "bound to its node only after provisioning");
+    assert!(
+        scheduled.time.0 >= 5_000,
+        "bound to its node only after provisioning"
+    );
 }
 
 #[test]
@@ -123,7 +130,11 @@ spec:
         let mut s = scenario(dir.path(), &manifest, "1s");
         s.seed = seed;
         let (out, _) = run(&s);
-        assert_eq!(node_of(&out, "db-0"), vec![Some("node-2".to_string())], "seed {seed}");
+        assert_eq!(
+            node_of(&out, "db-0"),
+            vec![Some("node-2".to_string())],
+            "seed {seed}"
+        );
     }
 }
 
@@ -132,7 +143,11 @@ fn an_unbound_immediate_claim_keeps_the_pod_pending_with_upstreams_message_until
     let dir = temp_dir("vb-immediate");
     let manifest = class("example.com/disk", "Immediate") + POD;
     let (out, _) = run(&scenario(dir.path(), &manifest, "30s"));
-    let failed: Vec<_> = out.events.iter().filter(|e| e.reason == "FailedScheduling").collect();
+    let failed: Vec<_> = out
+        .events
+        .iter()
+        .filter(|e| e.reason == "FailedScheduling")
+        .collect();
     assert!(!failed.is_empty());
     assert_eq!(
         failed[0].message,
@@ -141,7 +156,10 @@ fn an_unbound_immediate_claim_keeps_the_pod_pending_with_upstreams_message_until
     );
     let scheduled = out.events.iter().find(|e| e.reason == "Scheduled").unwrap();
     // Scheduled at the first attempt after the claim is bound (its back-off, at most 10 s, may delay it).
-    assert!((30_000..=40_000).contains(&scheduled.time.0), "{scheduled:?}");
+    assert!(
+        (30_000..=40_000).contains(&scheduled.time.0),
+        "{scheduled:?}"
+    );
 }
 
 #[test]
