@@ -5,7 +5,9 @@
 //! 2), NodeResourcesFit (filter; LeastAllocated score), PodTopologySpread (DoNotSchedule filter;
 //! ScheduleAnyway and system default constraints score, weight 2), InterPodAffinity (required terms and
 //! existing pods' anti-affinity filter; preferred terms score, weight 2), NodeResourcesBalancedAllocation
-//! and ImageLocality (scores). Ties among the best nodes are broken uniformly at random like `selectHost`.
+//! and ImageLocality (scores), VolumeBinding (PreFilter, Filter, and a PreBind that binds the pod only once
+//! its WaitForFirstConsumer claims are bound; `volume_binding`, `pre_bind`) and VolumeZone (filter). Ties
+//! among the best nodes are broken uniformly at random like `selectHost`.
 //! A pod that fits no node gets the FailedScheduling Event upstream writes (`fit_error`) and is retried
 //! after its back-off.
 

@@ -198,6 +198,39 @@ mod tests {
     }
 
     #[test]
+    fn a_local_path_volume_is_pinned_to_the_selected_node_and_other_volumes_are_not() {
+        let mut store = crate::api::Store::new(crate::engine::Streams::new(1, 0).stream("n"));
+        let mut meta = store.new_meta(
+            "data",
+            "default",
+            Default::default(),
+            crate::engine::SimTime(0),
+        );
+        meta.annotations
+            .insert(ann::SELECTED_NODE.into(), "node-1".into());
+        let claim = crate::api::Claim {
+            meta,
+            storage_class: Some("standard".into()),
+            request_bytes: GI,
+            access_modes: vec![],
+            phase: crate::api::ClaimPhase::Pending,
+            volume: None,
+            capacity_bytes: None,
+            selector: None,
+            volume_name: None,
+            volume_mode: Default::default(),
+        };
+        assert_eq!(
+            local_node("rancher.io/local-path", &claim),
+            Some("node-1".into())
+        );
+        assert_eq!(local_node("example.com/disk", &claim), None);
+        let mut immediate = claim;
+        immediate.meta.annotations.clear();
+        assert_eq!(local_node("rancher.io/local-path", &immediate), None);
+    }
+
+    #[test]
     fn a_cloud_disk_has_a_minimum_size_and_a_size_step() {
         // The MariaDB article: 10Gi asked gave 50Gi, 51Gi asked gave 60Gi.
         assert_eq!(provisioned_size(10 * GI, &cbs()), 50 * GI);
