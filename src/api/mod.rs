@@ -27,7 +27,7 @@ pub use selector::{LabelSelector, NodeSelector, Operator, Requirement};
 pub use statefulset::*;
 pub use storage::{ann, ReclaimPolicy, StorageClass, VolumeBinding, VolumeMode, VolumePhase};
 pub use store::{Change, Store};
-pub use store_volumes::{ProvisionedVolume, VolumeWrite, ZONE_LABEL};
+pub use store_volumes::{ProvisionedVolume, VolumeWrite, HOSTNAME_LABEL, ZONE_LABEL};
 pub use write::{PodStatus, Write};
 
 use crate::engine::SimTime;

@@ -46,6 +46,9 @@ pub struct ProvisionedVolume {
     pub reclaim_policy: ReclaimPolicy,
     /// The zone it was created in (the selected node's, or one the provisioner chose).
     pub zone: Option<String>,
+    /// The node a node-local volume lives on (rancher.io/local-path): its node affinity is that node's
+    /// `kubernetes.io/hostname` instead of the zone, and it has no zone label.
+    pub node: Option<String>,
     /// Whether its volume source is attached to a node before it is mounted (a cloud disk, a CSI
     /// volume) or mounted directly (NFS, hostPath, local).
     pub attachable: bool,
@@ -53,6 +56,8 @@ pub struct ProvisionedVolume {
 
 /// The zone label of nodes and of zonal volumes.
 pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
+/// The hostname label of nodes (`kubernetes.io/hostname`), the key of a local volume's node affinity.
+pub const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
 
 impl Store {
     /// Applies one volume write at `now`.
@@ -141,7 +146,7 @@ impl Store {
             c.volume_mode,
         );
         let mut labels = Labels::new();
-        if let Some(zone) = &p.zone {
+        if let (Some(zone), None) = (&p.zone, &p.node) {
             labels.insert(ZONE_LABEL.into(), zone.clone());
         }
         let mut meta = self.new_meta(&p.name, "", labels, now);
@@ -152,10 +157,10 @@ impl Store {
             volume_mode: mode,
             phase: VolumePhase::Pending,
             pre_bound: None,
-            node_affinity: p
-                .zone
-                .as_deref()
-                .map(|z| NodeSelector::single(ZONE_LABEL, z)),
+            node_affinity: match (&p.node, &p.zone) {
+                (Some(node), _) => Some(NodeSelector::single(HOSTNAME_LABEL, node)),
+                (None, zone) => zone.as_deref().map(|z| NodeSelector::single(ZONE_LABEL, z)),
+            },
             attachable: p.attachable,
         };
         let volume = self.add_volume(Volume {

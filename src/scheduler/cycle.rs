@@ -1,7 +1,7 @@
 //! One scheduling cycle's view of the cluster: the pod, the live nodes, the pods the scheduler's cache
 //! holds, and the PreFilter state the filters read (computed once per cycle, as upstream's CycleState).
 
-use super::{interpod_affinity, topology_spread};
+use super::{interpod_affinity, topology_spread, volume_binding};
 use crate::api::{LabelSelector, Labels, Node, NodeId, Pod, PodId, PodPhase, Store};
 
 /// The pod being scheduled and what its filters precomputed.
@@ -11,10 +11,13 @@ pub struct Cycle<'a> {
     pub pod: &'a Pod,
     pub affinity: interpod_affinity::PreFilter,
     pub spread: topology_spread::PreFilter,
+    /// VolumeBinding's PreFilter: the pod's claims, or the message that rejects every node.
+    pub volumes: Result<volume_binding::PodVolumes, String>,
 }
 
 impl<'a> Cycle<'a> {
-    /// PreFilter for `pod`: InterPodAffinity's topology counts and PodTopologySpread's domain counts.
+    /// PreFilter for `pod`: InterPodAffinity's topology counts, PodTopologySpread's domain counts and
+    /// VolumeBinding's claims.
     pub fn new(store: &'a Store, id: PodId) -> Self {
         let pod = &store.pods[id.index()];
         Cycle {
@@ -23,6 +26,16 @@ impl<'a> Cycle<'a> {
             pod,
             affinity: interpod_affinity::pre_filter(store, pod),
             spread: topology_spread::pre_filter(store, pod),
+            volumes: volume_binding::pre_filter(store, pod),
+        }
+    }
+
+    /// The FailedScheduling message for `rejections` (one per node): VolumeBinding's PreFilter message
+    /// when it rejected the pod, else the per-node histogram.
+    pub fn failure_message(&self, rejections: &[super::fit_error::Rejection]) -> String {
+        match &self.volumes {
+            Err(msg) => super::fit_error::pre_filter_message(msg, rejections),
+            Ok(_) => super::fit_error::message(rejections),
         }
     }
 

@@ -62,6 +62,21 @@ pub fn message(rejections: &[Rejection]) -> String {
     format!("{} {post_filter}", fit_error(n, reasons))
 }
 
+/// The FailedScheduling message when a PreFilter plugin rejected the pod: `FitError.Error` writes the
+/// PreFilter message instead of the per-node histogram (`Diagnosis.PreFilterMsg`), and preemption finds
+/// every node UnschedulableAndUnresolvable.
+pub fn pre_filter_message(pre_filter: &str, rejections: &[Rejection]) -> String {
+    if rejections.is_empty() {
+        return NO_NODES.to_string();
+    }
+    let n = rejections.len();
+    let not_helpful = std::iter::repeat_n(PREEMPTION_NOT_HELPFUL.to_string(), n);
+    format!(
+        "0/{n} nodes are available: {pre_filter}. preemption: {}",
+        fit_error(n, not_helpful)
+    )
+}
+
 /// `FitError.Error`: `0/N nodes are available: ` and the histogram of reasons, each `count reason`, sorted
 /// as strings (Go's `sort.Strings`, so `10 ...` sorts before `2 ...`), joined by `, `, ending with `.`.
 fn fit_error(nodes: usize, reasons: impl Iterator<Item = String>) -> String {
@@ -102,6 +117,19 @@ mod tests {
             "0/11 nodes are available: 1 node(s) had untolerated taint {machine-check-exception: memory}, \
              10 Insufficient cpu. preemption: 0/11 nodes are available: 1 Preemption is not helpful for \
              scheduling, 10 No preemption victims found for incoming pod."
+        );
+    }
+
+    #[test]
+    fn a_pre_filter_rejection_is_written_once_not_per_node() {
+        let r = Rejection::unresolvable("pod has unbound immediate PersistentVolumeClaims");
+        assert_eq!(
+            pre_filter_message(
+                "pod has unbound immediate PersistentVolumeClaims",
+                &[r.clone(), r]
+            ),
+            "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. \
+             preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
         );
     }
 

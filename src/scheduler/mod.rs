@@ -5,7 +5,9 @@
 //! 2), NodeResourcesFit (filter; LeastAllocated score), PodTopologySpread (DoNotSchedule filter;
 //! ScheduleAnyway and system default constraints score, weight 2), InterPodAffinity (required terms and
 //! existing pods' anti-affinity filter; preferred terms score, weight 2), NodeResourcesBalancedAllocation
-//! and ImageLocality (scores). Ties among the best nodes are broken uniformly at random like `selectHost`.
+//! and ImageLocality (scores), VolumeBinding (PreFilter, Filter, and a PreBind that binds the pod only once
+//! its WaitForFirstConsumer claims are bound; `volume_binding`, `pre_bind`) and VolumeZone (filter). Ties
+//! among the best nodes are broken uniformly at random like `selectHost`.
 //! A pod that fits no node gets the FailedScheduling Event upstream writes (`fit_error`) and is retried
 //! after its back-off.
 
@@ -16,6 +18,7 @@ pub mod interpod_affinity;
 mod interpod_affinity_tests;
 pub mod node_affinity;
 pub mod plugins;
+mod pre_bind;
 mod score;
 mod spread_score;
 #[cfg(test)]
@@ -23,8 +26,12 @@ mod test_support;
 pub mod topology_spread;
 #[cfg(test)]
 mod topology_spread_tests;
+pub mod volume_binding;
+#[cfg(test)]
+mod volume_binding_tests;
+pub mod volume_zone;
 
-use crate::api::{Effects, Event, NodeId, PodId, Store, Write};
+use crate::api::{Effects, Event, NodeId, PodId, Store};
 use crate::engine::SimTime;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -42,6 +49,8 @@ pub struct Scheduler {
     /// (a claim's change) meanwhile leaves it there, and its retry timer brings it back
     /// (kk:pkg/scheduler/backend/queue/scheduling_queue.go `moveToActiveQ` / `isPodBackingoff`).
     backoff_until: BTreeMap<PodId, SimTime>,
+    /// Pods in VolumeBinding's PreBind, waiting on the node they were given for their claims to bind.
+    waiting_for_volumes: BTreeMap<PodId, NodeId>,
 }
 
 impl Scheduler {
@@ -59,6 +68,10 @@ impl Scheduler {
         if !p.meta.exists() || p.node.is_some() || p.meta.deletion.is_some() {
             self.attempts.remove(&pod);
             self.backoff_until.remove(&pod);
+            self.waiting_for_volumes.remove(&pod);
+            return fx;
+        }
+        if let Some(fx) = self.resume_pre_bind(store, pod, now) {
             return fx;
         }
         if self
@@ -76,25 +89,17 @@ impl Scheduler {
             *n += 1;
             let wait_ms = (backoff.0 << (*n - 1).min(20)).min(backoff.1);
             self.backoff_until.insert(pod, now.plus_ms(wait_ms));
-            let msg = fit_error::message(&rejections);
+            let msg = cycle.failure_message(&rejections);
             fx.event(Event::pod(now, &p.meta, "FailedScheduling", msg));
             fx.timer(now.plus_ms(wait_ms), Retry(pod));
             return fx;
         };
         self.attempts.remove(&pod);
         self.backoff_until.remove(&pod);
-        let node_name = &store.nodes[node.index()].meta.name;
-        fx.event(Event::pod(
-            now,
-            &p.meta,
-            "Scheduled",
-            format!(
-                "Successfully assigned {}/{} to {node_name}",
-                p.meta.namespace, p.meta.name
-            ),
-        ));
-        fx.write(Write::BindPod { pod, node });
-        fx
+        if let Some(fx) = self.reserve_volumes(&cycle, node) {
+            return fx;
+        }
+        pre_bind::bind(store, pod, node, now)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::cycle::{live_nodes, Cycle};
 use super::fit_error::Rejection;
-use super::{interpod_affinity, node_affinity, topology_spread};
+use super::{interpod_affinity, node_affinity, topology_spread, volume_binding, volume_zone};
 use crate::api::{Node, NodeId, Pod, PodId, Store, Taint};
 
 /// `DefaultMilliCPURequest`: the CPU a container without a request counts as when scoring (100m).
@@ -15,6 +15,11 @@ pub const DEFAULT_MEMORY_REQUEST: u64 = 200 * 1024 * 1024;
 pub fn filter(cycle: &Cycle) -> (Vec<NodeId>, Vec<Rejection>) {
     let mut feasible = Vec::new();
     let mut rejections = Vec::new();
+    if let Err(msg) = &cycle.volumes {
+        // A PreFilter rejection gives every node its status (framework.go `RunPreFilterPlugins`).
+        let all = live_nodes(cycle.store).map(|_| Rejection::unresolvable(msg.clone()));
+        return (feasible, all.collect());
+    }
     for node in live_nodes(cycle.store) {
         match reject_reason(cycle, node) {
             None => feasible.push(node),
@@ -34,9 +39,24 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
         .or_else(|| untolerated_taint(pod, n).map(taint_rejection))
         .or_else(|| node_affinity::filter(pod, labels))
         .or_else(|| fit(store, pod, node))
-        // VolumeRestrictions, NodeVolumeLimits, VolumeBinding and VolumeZone run here upstream.
+        // VolumeRestrictions and NodeVolumeLimits run here upstream (not modelled).
+        .or_else(|| volumes(cycle, node, volume_binding::filter))
+        .or_else(|| volumes(cycle, node, volume_zone::filter))
         .or_else(|| topology_spread::filter(&cycle.spread, pod, labels))
         .or_else(|| interpod_affinity::filter(&cycle.affinity, pod, labels))
+}
+
+/// A volume plugin's filter, given VolumeBinding's PreFilter state (which passed, or no node is filtered).
+fn volumes(
+    cycle: &Cycle,
+    node: NodeId,
+    f: fn(&Store, &volume_binding::PodVolumes, NodeId) -> Option<Rejection>,
+) -> Option<Rejection> {
+    cycle
+        .volumes
+        .as_ref()
+        .ok()
+        .and_then(|v| f(cycle.store, v, node))
 }
 
 /// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates

@@ -10,4 +10,5 @@ mod statefulset;
 mod statefulset_storage;
 mod study;
 pub mod util;
+mod volume_binding;
 mod zookeeper;

@@ -88,6 +88,7 @@ impl PvController {
                 provisioner: class.provisioner.clone(),
                 reclaim_policy: class.reclaim_policy,
                 zone,
+                node: local_node(&class.provisioner, c),
                 attachable: !mounts_directly(&class.provisioner),
             },
         ))));
@@ -122,6 +123,15 @@ fn zone_for(cx: &mut Ctx, id: PvcId) -> Option<String> {
         1 => Some(zones[0].clone()),
         n => Some(zones[cx.rng.random_range(0..n)].clone()),
     }
+}
+
+/// rancher.io/local-path creates the volume in a directory of the selected node and pins it there:
+/// `nodeAffinity` `kubernetes.io/hostname In [<node>]` (rancher/local-path-provisioner provisioner.go
+/// `Provision`, `KeyNode`). Without a selected node (an Immediate class) the model keeps the zone.
+fn local_node(provisioner: &str, claim: &crate::api::Claim) -> Option<String> {
+    (provisioner == "rancher.io/local-path")
+        .then(|| claim.meta.annotations.get(ann::SELECTED_NODE).cloned())
+        .flatten()
 }
 
 /// Provisioners whose volumes the kubelet mounts directly, with no attach step (their PV sources are
@@ -185,6 +195,39 @@ mod tests {
             attach: Dist::Const(0),
             detach: Dist::Const(0),
         }
+    }
+
+    #[test]
+    fn a_local_path_volume_is_pinned_to_the_selected_node_and_other_volumes_are_not() {
+        let mut store = crate::api::Store::new(crate::engine::Streams::new(1, 0).stream("n"));
+        let mut meta = store.new_meta(
+            "data",
+            "default",
+            Default::default(),
+            crate::engine::SimTime(0),
+        );
+        meta.annotations
+            .insert(ann::SELECTED_NODE.into(), "node-1".into());
+        let claim = crate::api::Claim {
+            meta,
+            storage_class: Some("standard".into()),
+            request_bytes: GI,
+            access_modes: vec![],
+            phase: crate::api::ClaimPhase::Pending,
+            volume: None,
+            capacity_bytes: None,
+            selector: None,
+            volume_name: None,
+            volume_mode: Default::default(),
+        };
+        assert_eq!(
+            local_node("rancher.io/local-path", &claim),
+            Some("node-1".into())
+        );
+        assert_eq!(local_node("example.com/disk", &claim), None);
+        let mut immediate = claim;
+        immediate.meta.annotations.clear();
+        assert_eq!(local_node("rancher.io/local-path", &immediate), None);
     }
 
     #[test]
