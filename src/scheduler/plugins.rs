@@ -2,6 +2,7 @@
 //! (NodeUnschedulable, TaintToleration, NodeResourcesFit), and the resource and image scores.
 
 use super::cycle::{live_nodes, Cycle};
+use super::events::Plugin;
 use super::fit_error::Rejection;
 use super::{interpod_affinity, node_affinity, topology_spread};
 use crate::api::{Node, NodeId, Pod, PodId, Store, Taint};
@@ -30,13 +31,15 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
     let (store, pod) = (cycle.store, cycle.pod);
     let n = &store.nodes[node.index()];
     let labels = &n.meta.labels;
+    let by = |p: Plugin| move |r: Rejection| r.by(p);
     node_unschedulable(pod, n)
-        .or_else(|| untolerated_taint(pod, n).map(taint_rejection))
-        .or_else(|| node_affinity::filter(pod, labels))
-        .or_else(|| fit(store, pod, node))
+        .map(by(Plugin::NodeUnschedulable))
+        .or_else(|| untolerated_taint(pod, n).map(taint_rejection).map(by(Plugin::TaintToleration)))
+        .or_else(|| node_affinity::filter(pod, labels).map(by(Plugin::NodeAffinity)))
+        .or_else(|| fit(store, pod, node).map(by(Plugin::NodeResourcesFit)))
         // VolumeRestrictions, NodeVolumeLimits, VolumeBinding and VolumeZone run here upstream.
-        .or_else(|| topology_spread::filter(&cycle.spread, pod, labels))
-        .or_else(|| interpod_affinity::filter(&cycle.affinity, pod, labels))
+        .or_else(|| topology_spread::filter(&cycle.spread, pod, labels).map(by(Plugin::PodTopologySpread)))
+        .or_else(|| interpod_affinity::filter(&cycle.affinity, pod, labels).map(by(Plugin::InterPodAffinity)))
 }
 
 /// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates
@@ -94,6 +97,7 @@ fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
     (!reasons.is_empty()).then_some(Rejection {
         reasons,
         resolvable: true,
+        plugin: None,
     })
 }
 
