@@ -159,7 +159,10 @@ pub fn worth_requeuing_any(plugins: PluginSet, event: ClusterEvent, pod: &Pod) -
 pub fn registered(event: ClusterEvent<'_>) -> impl Iterator<Item = Plugin> + '_ {
     Plugin::ALL.into_iter().filter(move |p| match event {
         ClusterEvent::AssignedPodAdd(_) => {
-            matches!(p, Plugin::PodTopologySpread | Plugin::InterPodAffinity | Plugin::Other)
+            matches!(
+                p,
+                Plugin::PodTopologySpread | Plugin::InterPodAffinity | Plugin::Other
+            )
         }
         ClusterEvent::AssignedPodDelete(_) => matches!(
             p,

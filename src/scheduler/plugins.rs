@@ -34,12 +34,21 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
     let by = |p: Plugin| move |r: Rejection| r.by(p);
     node_unschedulable(pod, n)
         .map(by(Plugin::NodeUnschedulable))
-        .or_else(|| untolerated_taint(pod, n).map(taint_rejection).map(by(Plugin::TaintToleration)))
+        .or_else(|| {
+            untolerated_taint(pod, n)
+                .map(taint_rejection)
+                .map(by(Plugin::TaintToleration))
+        })
         .or_else(|| node_affinity::filter(pod, labels).map(by(Plugin::NodeAffinity)))
         .or_else(|| fit(store, pod, node).map(by(Plugin::NodeResourcesFit)))
         // VolumeRestrictions, NodeVolumeLimits, VolumeBinding and VolumeZone run here upstream.
-        .or_else(|| topology_spread::filter(&cycle.spread, pod, labels).map(by(Plugin::PodTopologySpread)))
-        .or_else(|| interpod_affinity::filter(&cycle.affinity, pod, labels).map(by(Plugin::InterPodAffinity)))
+        .or_else(|| {
+            topology_spread::filter(&cycle.spread, pod, labels).map(by(Plugin::PodTopologySpread))
+        })
+        .or_else(|| {
+            interpod_affinity::filter(&cycle.affinity, pod, labels)
+                .map(by(Plugin::InterPodAffinity))
+        })
 }
 
 /// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates

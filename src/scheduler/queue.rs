@@ -180,7 +180,13 @@ impl SchedulingQueue {
     /// `AddUnschedulableIfNotPresent` after a failed attempt: to unschedulablePods, indexed by the
     /// plugins that rejected it, with a timer for the flush; a pod no plugin rejected goes to backoffQ
     /// (`determineSchedulingHintForInFlightPod` returns queueAfterBackoff for no rejector plugins).
-    pub fn failed(&mut self, pod: PodId, plugins: PluginSet, now: SimTime, cfg: &QueueConfig) -> Moves {
+    pub fn failed(
+        &mut self,
+        pod: PodId,
+        plugins: PluginSet,
+        now: SimTime,
+        cfg: &QueueConfig,
+    ) -> Moves {
         let mut moves = Moves::default();
         let Some(e) = self.pods.get_mut(&pod) else {
             return moves;
@@ -190,7 +196,9 @@ impl SchedulingQueue {
         if plugins.is_empty() {
             let until = e.backoff_until(cfg);
             e.state = State::Backoff(until);
-            moves.timers.push((until, QueueTimer::BackoffDone(pod, e.attempts)));
+            moves
+                .timers
+                .push((until, QueueTimer::BackoffDone(pod, e.attempts)));
             return moves;
         }
         e.state = State::Unschedulable(now);
@@ -213,7 +221,12 @@ impl SchedulingQueue {
 
     /// `movePodsToActiveOrBackoffQueue` for one unschedulable pod: to backoffQ if it is still backing
     /// off (`isPodBackingoff`), else to activeQ.
-    pub fn move_to_active_or_backoff(&mut self, pod: PodId, now: SimTime, cfg: &QueueConfig) -> Moves {
+    pub fn move_to_active_or_backoff(
+        &mut self,
+        pod: PodId,
+        now: SimTime,
+        cfg: &QueueConfig,
+    ) -> Moves {
         let mut moves = Moves::default();
         let Some(e) = self.pods.get_mut(&pod) else {
             return moves;
@@ -224,7 +237,9 @@ impl SchedulingQueue {
         let (plugins, until) = (e.plugins, e.backoff_until(cfg));
         if now < until {
             e.state = State::Backoff(until);
-            moves.timers.push((until, QueueTimer::BackoffDone(pod, e.attempts)));
+            moves
+                .timers
+                .push((until, QueueTimer::BackoffDone(pod, e.attempts)));
         } else {
             e.state = State::Active;
             moves.active.push(pod);
@@ -245,7 +260,10 @@ impl SchedulingQueue {
         match (timer, e.state) {
             (QueueTimer::BackoffDone(..), State::Backoff(_)) => {
                 e.state = State::Active;
-                Moves { active: vec![pod], timers: Vec::new() }
+                Moves {
+                    active: vec![pod],
+                    timers: Vec::new(),
+                }
             }
             (QueueTimer::Flush(..), State::Unschedulable(_)) => {
                 self.move_to_active_or_backoff(pod, now, cfg)
