@@ -46,8 +46,64 @@ fn deleting_the_member_that_blocks_anti_affinity_wakes_zk_2_promptly() {
         attempts.iter().any(|t| (120_000..125_000).contains(t)),
         "failed {failed:?}, scheduled {scheduled:?}"
     );
-    assert!(
-        failed.iter().all(|t| *t < 120_000 || *t < 125_000),
+    // Before the deletion, only the first attempt failed.
+    assert_eq!(
+        failed.iter().filter(|t| **t < 120_000).count(),
+        1,
         "{failed:?}"
+    );
+}
+
+/// A deployment of `name` with one replica requesting 3 of the node's 4 CPUs, as an inline manifest.
+fn deployment(name: &str) -> String {
+    format!(
+        "{{apiVersion: apps/v1, kind: Deployment, metadata: {{name: {name}}}, spec: {{selector: {{matchLabels: {{app: {name}}}}}, \
+template: {{metadata: {{labels: {{app: {name}}}}}}, spec: {{containers: [{{name: c, image: 'nginx:1.27', resources: {{requests: {{cpu: '3'}}}}}}]}}}}}}}}"
+    )
+}
+
+#[test]
+fn a_pod_that_does_not_fit_is_scheduled_as_soon_as_a_pod_frees_the_cpu() {
+    let text = format!(
+        "name: fit\nduration: 2m\ncluster:\n  nodes: [{{name: n1, allocatable: {{cpu: '4', memory: 8Gi}}}}]\n\
+manifests:\n  - {hog}\n\
+apps: [{{match: {{app: hog}}, image-pull: 1s}}, {{match: {{app: web}}, image-pull: 1s}}]\n\
+faults:\n  - {{at: 10s, apply: [{web}]}}\n  - {{at: 60s, scale: {{deployment: hog, replicas: 0}}}}\n",
+        hog = deployment("hog"),
+        web = deployment("web"),
+    );
+    let path = std::path::Path::new("fit.yaml");
+    let scenario = kubesim::scenario::load_str(&text, path).expect("scenario loads");
+    let out = kubesim::sim::run(&scenario, 1).expect("runs");
+    let web: Vec<_> = out
+        .events
+        .iter()
+        .filter(|e| e.name.starts_with("web-"))
+        .collect();
+    let failed: Vec<u64> = web
+        .iter()
+        .filter(|e| e.reason == "FailedScheduling")
+        .map(|e| e.time.0)
+        .collect();
+    let scheduled: Vec<u64> = web
+        .iter()
+        .filter(|e| e.reason == "Scheduled")
+        .map(|e| e.time.0)
+        .collect();
+    // One attempt when it is created (Insufficient cpu), none while it waits.
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!((10_000..11_000).contains(&failed[0]), "{failed:?}");
+    // The hog's pod leaves the node (SIGTERM, exit, final delete): web is bound within a second.
+    let gone = out
+        .pods
+        .iter()
+        .filter(|p| p.pod.starts_with("hog-"))
+        .filter_map(|p| p.gone)
+        .max();
+    let gone = gone.expect("hog's pod is gone").0;
+    assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+    assert!(
+        scheduled[0] >= gone && scheduled[0] - gone < 1_000,
+        "gone {gone}, {scheduled:?}"
     );
 }
