@@ -56,10 +56,9 @@ fn deleting_the_member_that_blocks_anti_affinity_wakes_zk_2_promptly() {
 
 /// A deployment of `name` with one replica requesting 3 of the node's 4 CPUs, as an inline manifest.
 fn deployment(name: &str) -> String {
-    format!(
-        "{{apiVersion: apps/v1, kind: Deployment, metadata: {{name: {name}}}, spec: {{selector: {{matchLabels: {{app: {name}}}}}, \
-template: {{metadata: {{labels: {{app: {name}}}}}}, spec: {{containers: [{{name: c, image: 'nginx:1.27', resources: {{requests: {{cpu: '3'}}}}}}]}}}}}}}}"
-    )
+    let text = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: NAME}, spec: {selector: {matchLabels: {app: NAME}}, \
+template: {metadata: {labels: {app: NAME}}, spec: {containers: [{name: c, image: 'nginx:1.27', resources: {requests: {cpu: '3'}}}]}}}}";
+    text.replace("NAME", name)
 }
 
 #[test]
