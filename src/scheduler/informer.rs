@@ -5,7 +5,7 @@
 
 use super::events::{ClusterEvent, NodeChange};
 use crate::api::{Labels, Node, NodeId, PodId, Store, Taint};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// The fields of a Node the scheduling plugins read (`NodeSchedulingPropertiesChange`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,8 @@ impl NodeView {
 #[derive(Debug, Default)]
 pub struct Informer {
     nodes: Vec<Option<NodeView>>,
-    assigned: BTreeSet<PodId>,
+    /// Bound pods that exist, and whether they are still counted (not terminal).
+    assigned: BTreeMap<PodId, bool>,
 }
 
 /// How an assigned pod's presence in the scheduler's cache changed.
@@ -72,16 +73,24 @@ impl Informer {
         event
     }
 
-    /// A pod changed: whether it entered or left the set of assigned pods the cache holds (live, bound,
-    /// not terminal: `super::cycle::assigned`).
+    /// A pod changed: whether it entered or left the assigned pods the scheduler's cache holds. It
+    /// leaves twice, in effect: when it turns terminal (inter-pod affinity and spreading stop counting
+    /// it, `super::cycle::assigned`) and when the object is gone (NodeResourcesFit stops counting its
+    /// requests, `plugins::requested`); each is an AssignedPodDelete for the plugins that count it.
     pub fn on_pod(&mut self, store: &Store, id: PodId) -> PodEvent {
-        let now = super::cycle::assigned(store, id).is_some();
-        match (self.assigned.contains(&id), now) {
-            (false, true) => {
-                self.assigned.insert(id);
+        let pod = &store.pods[id.index()];
+        let bound = pod.meta.exists() && pod.node.is_some();
+        let counted = super::cycle::assigned(store, id).is_some();
+        match (self.assigned.get(&id).copied(), bound, counted) {
+            (None, true, true) => {
+                self.assigned.insert(id, true);
                 PodEvent::Added
             }
-            (true, false) => {
+            (Some(true), true, false) => {
+                self.assigned.insert(id, false);
+                PodEvent::Deleted
+            }
+            (Some(_), false, _) => {
                 self.assigned.remove(&id);
                 PodEvent::Deleted
             }

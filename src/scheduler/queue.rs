@@ -67,6 +67,8 @@ impl QueueConfig {
 pub enum State {
     /// activeQ: it will be attempted.
     Active,
+    /// Popped: its scheduling attempt is running.
+    InFlight,
     /// backoffQ until the given time.
     Backoff(SimTime),
     /// unschedulablePods, since the given time (`QueuedPodInfo.Timestamp`).
@@ -170,6 +172,7 @@ impl SchedulingQueue {
     pub fn pop(&mut self, pod: PodId) -> bool {
         match self.pods.get_mut(&pod) {
             Some(e) if e.state == State::Active => {
+                e.state = State::InFlight;
                 e.attempts += 1;
                 true
             }

@@ -127,6 +127,9 @@ fn zookeeper() -> (Cluster, Scheduler, PodId, PodId) {
     c.bind(zk("zk-1"), "n1");
     let pending = c.add(zk("zk-2"));
     let mut s = Scheduler::default();
+    for n in 0..2 {
+        s.on_node_change(&c.store, crate::api::NodeId(n), SimTime(0));
+    }
     for id in 0..3 {
         s.on_pod_change(&c.store, PodId(id), SimTime(0)).unwrap();
     }
