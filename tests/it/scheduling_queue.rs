@@ -99,7 +99,8 @@ faults:\n  - {{at: 10s, apply: [{web}]}}\n  - {{at: 60s, scale: {{deployment: ho
     );
     assert!(failed.len() <= 2, "{failed:?}");
     assert!((10_000..11_000).contains(&failed[0]), "{failed:?}");
-    // The hog's pod leaves the node (SIGTERM, exit, final delete): web is bound within a second.
+    // The hog's pod leaves the node (SIGTERM, exit, final delete): web is moved at once and bound
+    // when the back-off of its second attempt (2 s) ends.
     let gone = out
         .pods
         .iter()
@@ -109,7 +110,7 @@ faults:\n  - {{at: 10s, apply: [{web}]}}\n  - {{at: 60s, scale: {{deployment: ho
     let gone = gone.expect("hog's pod is gone").0;
     assert_eq!(scheduled.len(), 1, "{scheduled:?}");
     assert!(
-        scheduled[0] >= gone && scheduled[0] - gone < 1_000,
+        scheduled[0] >= gone && scheduled[0] - gone <= 2_000,
         "gone {gone}, {scheduled:?}"
     );
 }
