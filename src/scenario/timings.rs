@@ -23,6 +23,11 @@ pub struct Timings {
     pub scheduler_backoff_initial_ms: u64,
     /// Scheduler: maximum per-pod back-off.
     pub scheduler_backoff_max_ms: u64,
+    /// Scheduler: a pod stays at most this long in unschedulablePods before the flush moves it back
+    /// (`DefaultPodMaxInUnschedulablePodsDuration`, kk:pkg/scheduler/backend/queue/scheduling_queue.go).
+    pub scheduler_max_in_unschedulable_ms: u64,
+    /// Scheduler: period of the `flushUnschedulablePodsLeftover` loop (30 s, same file).
+    pub scheduler_unschedulable_flush_ms: u64,
     /// Attach/detach controller reconciler loop period.
     /// kk:pkg/controller/volume/attachdetach/attach_detach_controller.go `reconcilerLoopPeriod = 100ms`.
     pub attach_detach_reconcile_ms: u64,
@@ -53,6 +58,8 @@ impl Default for Timings {
             watch_latency_ms: 10,
             scheduler_backoff_initial_ms: 1_000,
             scheduler_backoff_max_ms: 10_000,
+            scheduler_max_in_unschedulable_ms: 300_000,
+            scheduler_unschedulable_flush_ms: 30_000,
             attach_detach_reconcile_ms: 100,
             attach_detach_max_wait_for_unmount_ms: 360_000,
             volume_manager_reconcile_ms: 100,
@@ -76,6 +83,8 @@ impl Timings {
         "watch-latency",
         "scheduler-backoff-initial",
         "scheduler-backoff-max",
+        "scheduler-max-in-unschedulable",
+        "scheduler-unschedulable-flush",
         "attach-detach-reconcile",
         "attach-detach-max-wait-for-unmount",
         "volume-manager-reconcile",
@@ -108,6 +117,8 @@ impl Timings {
             "watch-latency" => &mut self.watch_latency_ms,
             "scheduler-backoff-initial" => &mut self.scheduler_backoff_initial_ms,
             "scheduler-backoff-max" => &mut self.scheduler_backoff_max_ms,
+            "scheduler-max-in-unschedulable" => &mut self.scheduler_max_in_unschedulable_ms,
+            "scheduler-unschedulable-flush" => &mut self.scheduler_unschedulable_flush_ms,
             "attach-detach-reconcile" => &mut self.attach_detach_reconcile_ms,
             "attach-detach-max-wait-for-unmount" => &mut self.attach_detach_max_wait_for_unmount_ms,
             "volume-manager-reconcile" => &mut self.volume_manager_reconcile_ms,

@@ -2,6 +2,7 @@
 //! as kube-scheduler writes it (kk:pkg/scheduler/framework/types.go `FitError.Error`, followed by
 //! DefaultPreemption's PostFilter message).
 
+use super::events::{Plugin, PluginSet};
 use std::collections::BTreeMap;
 
 /// A filter plugin's verdict on a node (`framework.Status` with code Unschedulable or
@@ -12,6 +13,8 @@ pub struct Rejection {
     /// `Unschedulable`: evicting pods from the node could help (preemption tries it);
     /// false for `UnschedulableAndUnresolvable`.
     pub resolvable: bool,
+    /// The plugin that rejected the node (`Status.Plugin`), once the filter loop has tagged it.
+    pub plugin: Option<Plugin>,
 }
 
 impl Rejection {
@@ -20,6 +23,7 @@ impl Rejection {
         Rejection {
             reasons: vec![reason.into()],
             resolvable: true,
+            plugin: None,
         }
     }
 
@@ -28,6 +32,15 @@ impl Rejection {
         Rejection {
             reasons: vec![reason.into()],
             resolvable: false,
+            plugin: None,
+        }
+    }
+
+    /// The same status, tagged with the plugin that returned it.
+    pub fn by(self, plugin: Plugin) -> Self {
+        Rejection {
+            plugin: Some(plugin),
+            ..self
         }
     }
 }
@@ -75,6 +88,16 @@ pub fn pre_filter_message(pre_filter: &str, rejections: &[Rejection]) -> String 
         "0/{n} nodes are available: {pre_filter}. preemption: {}",
         fit_error(n, not_helpful)
     )
+}
+
+/// The plugins that rejected some node (`Diagnosis.UnschedulablePlugins`); an untagged rejection
+/// counts as `Plugin::Other`.
+pub fn rejectors(rejections: &[Rejection]) -> PluginSet {
+    let mut set = PluginSet::default();
+    for r in rejections {
+        set.insert(r.plugin.unwrap_or(Plugin::Other));
+    }
+    set
 }
 
 /// `FitError.Error`: `0/N nodes are available: ` and the histogram of reasons, each `count reason`, sorted
@@ -138,6 +161,7 @@ mod tests {
         let both = Rejection {
             reasons: vec!["Insufficient cpu".into(), "Insufficient memory".into()],
             resolvable: true,
+            plugin: None,
         };
         assert_eq!(
             message(&[both]),

@@ -8,17 +8,24 @@
 //! and ImageLocality (scores), VolumeBinding (PreFilter, Filter, and a PreBind that binds the pod only once
 //! its WaitForFirstConsumer claims are bound; `volume_binding`, `pre_bind`) and VolumeZone (filter). Ties
 //! among the best nodes are broken uniformly at random like `selectHost`.
-//! A pod that fits no node gets the FailedScheduling Event upstream writes (`fit_error`) and is retried
-//! after its back-off.
+//! A pod that fits no node gets the FailedScheduling Event upstream writes (`fit_error`) and waits in
+//! the scheduling queue (`queue`) until a cluster event its rejecting plugins registered for
+//! (`events`, seen through `informer`) or the 5-minute flush moves it back, after its back-off.
 
 mod cycle;
+pub mod events;
+mod events_handlers;
 pub mod fit_error;
+mod informer;
 pub mod interpod_affinity;
 #[cfg(test)]
 mod interpod_affinity_tests;
 pub mod node_affinity;
 pub mod plugins;
 mod pre_bind;
+pub mod queue;
+#[cfg(test)]
+mod queue_tests;
 mod score;
 mod spread_score;
 #[cfg(test)]
@@ -37,65 +44,63 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
-/// Retry a pod that did not fit (its back-off expired).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retry(pub PodId);
+pub use queue::{QueueConfig, QueueFull, QueueTimer};
 
-/// The scheduler's per-pod back-off (`podInitialBackoffSeconds` 1, `podMaxBackoffSeconds` 10).
+/// The scheduler: its informer view, its scheduling queue, and the scheduling cycle.
 #[derive(Debug, Default)]
 pub struct Scheduler {
-    attempts: BTreeMap<PodId, u32>,
-    /// Until when a pod that did not fit waits in the back-off queue: an event that would move it
-    /// (a claim's change) meanwhile leaves it there, and its retry timer brings it back
-    /// (kk:pkg/scheduler/backend/queue/scheduling_queue.go `moveToActiveQ` / `isPodBackingoff`).
-    backoff_until: BTreeMap<PodId, SimTime>,
+    pub queue: queue::SchedulingQueue,
+    informer: informer::Informer,
+    pub config: QueueConfig,
     /// Pods in VolumeBinding's PreBind, waiting on the node they were given for their claims to bind.
     waiting_for_volumes: BTreeMap<PodId, NodeId>,
 }
 
 impl Scheduler {
-    /// One scheduling cycle for `pod`: filter, score, pick, bind (or report FailedScheduling and back off).
+    /// A scheduler with the queue timings `config`.
+    pub fn new(config: QueueConfig) -> Self {
+        Scheduler {
+            config,
+            ..Default::default()
+        }
+    }
+
+    /// One scheduling cycle for `pod` if it is in activeQ: filter, score, pick, bind; or report
+    /// FailedScheduling and put it in unschedulablePods (schedule_one.go `handleSchedulingFailure`).
     pub fn schedule(
         &mut self,
         store: &Store,
         pod: PodId,
-        backoff: (u64, u64),
         rng: &mut ChaCha8Rng,
         now: SimTime,
-    ) -> Effects<Retry> {
+    ) -> Effects<QueueTimer> {
         let mut fx = Effects::default();
         let p = &store.pods[pod.index()];
         if !p.meta.exists() || p.node.is_some() || p.meta.deletion.is_some() {
-            self.attempts.remove(&pod);
-            self.backoff_until.remove(&pod);
+            self.queue.forget(pod);
             self.waiting_for_volumes.remove(&pod);
             return fx;
         }
         if let Some(fx) = self.resume_pre_bind(store, pod, now) {
             return fx;
         }
-        if self
-            .backoff_until
-            .get(&pod)
-            .is_some_and(|until| now < *until)
-        {
+        if !self.queue.pop(pod) {
             return fx;
         }
         let cycle = cycle::Cycle::new(store, pod);
         let (feasible, rejections) = plugins::filter(&cycle);
         let totals = score::totals(&cycle, &feasible);
         let Some(node) = pick(&feasible, &totals, rng) else {
-            let n = self.attempts.entry(pod).or_insert(0);
-            *n += 1;
-            let wait_ms = (backoff.0 << (*n - 1).min(20)).min(backoff.1);
-            self.backoff_until.insert(pod, now.plus_ms(wait_ms));
+            let rejectors = fit_error::rejectors(&rejections);
+            let moves = self.queue.failed(pod, rejectors, now, &self.config);
             let msg = cycle.failure_message(&rejections);
             fx.event(Event::pod(now, &p.meta, "FailedScheduling", msg));
-            fx.timer(now.plus_ms(wait_ms), Retry(pod));
+            for (at, t) in moves.timers {
+                fx.timer(at, t);
+            }
             return fx;
         };
-        self.attempts.remove(&pod);
-        self.backoff_until.remove(&pod);
+        self.queue.forget(pod);
         if let Some(fx) = self.reserve_volumes(&cycle, node) {
             return fx;
         }

@@ -2,6 +2,7 @@
 //! (NodeUnschedulable, TaintToleration, NodeResourcesFit), and the resource and image scores.
 
 use super::cycle::{live_nodes, Cycle};
+use super::events::Plugin;
 use super::fit_error::Rejection;
 use super::{interpod_affinity, node_affinity, topology_spread, volume_binding, volume_zone};
 use crate::api::{Node, NodeId, Pod, PodId, Store, Taint};
@@ -17,7 +18,8 @@ pub fn filter(cycle: &Cycle) -> (Vec<NodeId>, Vec<Rejection>) {
     let mut rejections = Vec::new();
     if let Err(msg) = &cycle.volumes {
         // A PreFilter rejection gives every node its status (framework.go `RunPreFilterPlugins`).
-        let all = live_nodes(cycle.store).map(|_| Rejection::unresolvable(msg.clone()));
+        let all = live_nodes(cycle.store)
+            .map(|_| Rejection::unresolvable(msg.clone()).by(Plugin::VolumeBinding));
         return (feasible, all.collect());
     }
     for node in live_nodes(cycle.store) {
@@ -35,15 +37,28 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
     let (store, pod) = (cycle.store, cycle.pod);
     let n = &store.nodes[node.index()];
     let labels = &n.meta.labels;
+    let by = |p: Plugin| move |r: Rejection| r.by(p);
     node_unschedulable(pod, n)
-        .or_else(|| untolerated_taint(pod, n).map(taint_rejection))
-        .or_else(|| node_affinity::filter(pod, labels))
-        .or_else(|| fit(store, pod, node))
+        .map(by(Plugin::NodeUnschedulable))
+        .or_else(|| {
+            untolerated_taint(pod, n)
+                .map(taint_rejection)
+                .map(by(Plugin::TaintToleration))
+        })
+        .or_else(|| node_affinity::filter(pod, labels).map(by(Plugin::NodeAffinity)))
+        .or_else(|| fit(store, pod, node).map(by(Plugin::NodeResourcesFit)))
         // VolumeRestrictions and NodeVolumeLimits run here upstream (not modelled).
-        .or_else(|| volumes(cycle, node, volume_binding::filter))
-        .or_else(|| volumes(cycle, node, volume_zone::filter))
-        .or_else(|| topology_spread::filter(&cycle.spread, pod, labels))
-        .or_else(|| interpod_affinity::filter(&cycle.affinity, pod, labels))
+        .or_else(|| volumes(cycle, node, volume_binding::filter).map(by(Plugin::VolumeBinding)))
+        // VolumeZone registers the same events as VolumeBinding (PV, PVC, StorageClass, Node labels:
+        // kk:pkg/scheduler/framework/plugins/volumezone/volume_zone.go `EventsToRegister`).
+        .or_else(|| volumes(cycle, node, volume_zone::filter).map(by(Plugin::VolumeBinding)))
+        .or_else(|| {
+            topology_spread::filter(&cycle.spread, pod, labels).map(by(Plugin::PodTopologySpread))
+        })
+        .or_else(|| {
+            interpod_affinity::filter(&cycle.affinity, pod, labels)
+                .map(by(Plugin::InterPodAffinity))
+        })
 }
 
 /// A volume plugin's filter, given VolumeBinding's PreFilter state (which passed, or no node is filtered).
@@ -114,6 +129,7 @@ fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
     (!reasons.is_empty()).then_some(Rejection {
         reasons,
         resolvable: true,
+        plugin: None,
     })
 }
 

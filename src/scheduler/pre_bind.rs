@@ -4,7 +4,7 @@
 //! re-enqueues the pod (src/sim/notify_volumes.rs), and its next cycle finds the claims bound.
 
 use super::cycle::Cycle;
-use super::{volume_binding, Retry, Scheduler};
+use super::{volume_binding, QueueTimer, Scheduler};
 use crate::api::{Effects, Event, NodeId, PodId, Store, Write};
 use crate::engine::SimTime;
 
@@ -15,7 +15,7 @@ impl Scheduler {
         &mut self,
         cycle: &Cycle,
         node: NodeId,
-    ) -> Option<Effects<Retry>> {
+    ) -> Option<Effects<QueueTimer>> {
         let vols = cycle.volumes.as_ref().ok()?;
         let decisions = volume_binding::find_pod_volumes(cycle.store, vols, node).ok()?;
         if decisions.static_bindings.is_empty() && decisions.provisions.is_empty() {
@@ -36,7 +36,7 @@ impl Scheduler {
         store: &Store,
         pod: PodId,
         now: SimTime,
-    ) -> Option<Effects<Retry>> {
+    ) -> Option<Effects<QueueTimer>> {
         let node = *self.waiting_for_volumes.get(&pod)?;
         if !volume_binding::all_bound(store, &store.pods[pod.index()]) {
             return Some(Effects::default());
@@ -47,7 +47,7 @@ impl Scheduler {
 }
 
 /// The Binding and its `Scheduled` Event.
-pub(super) fn bind(store: &Store, pod: PodId, node: NodeId, now: SimTime) -> Effects<Retry> {
+pub(super) fn bind(store: &Store, pod: PodId, node: NodeId, now: SimTime) -> Effects<QueueTimer> {
     let mut fx = Effects::default();
     let p = &store.pods[pod.index()];
     let node_name = &store.nodes[node.index()].meta.name;

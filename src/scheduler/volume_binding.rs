@@ -87,6 +87,7 @@ pub fn filter(store: &Store, vols: &PodVolumes, node: NodeId) -> Option<Rejectio
     Some(Rejection {
         reasons: reasons.into_iter().map(String::from).collect(),
         resolvable: false,
+        plugin: None, // tagged by the filter loop (plugins.rs)
     })
 }
 

@@ -25,7 +25,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         queue: WorkQueue::default(),
         wake_at: None,
         kubelets: Vec::new(),
-        scheduler: Default::default(),
+        scheduler: crate::scheduler::Scheduler::new(queue_config(&scenario.timings)),
         pv: Default::default(),
         adc: Default::default(),
         rsc: Default::default(),
@@ -51,6 +51,16 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
     }
     world.notify()?;
     Ok(world)
+}
+
+/// The scheduling queue's timings from the scenario's.
+fn queue_config(t: &crate::scenario::Timings) -> crate::scheduler::QueueConfig {
+    crate::scheduler::QueueConfig {
+        initial_backoff_ms: t.scheduler_backoff_initial_ms,
+        max_backoff_ms: t.scheduler_backoff_max_ms,
+        max_in_unschedulable_ms: t.scheduler_max_in_unschedulable_ms,
+        flush_period_ms: t.scheduler_unschedulable_flush_ms,
+    }
 }
 
 fn add_nodes(world: &mut World, streams: &Streams) {

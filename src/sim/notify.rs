@@ -55,11 +55,7 @@ impl World<'_> {
             self.schedule(t, Ev::RsRequeue(r))?;
         }
         let pod = &self.store.pods[id.index()];
-        let (owner, node, unscheduled) = (
-            pod.meta.owner,
-            pod.node,
-            pod.node.is_none() && pod.meta.exists(),
-        );
+        let (owner, node) = (pod.meta.owner, pod.node);
         let claims: Vec<PvId> = pod
             .spec
             .claims
@@ -72,9 +68,7 @@ impl World<'_> {
             self.enqueue(Target::ReplicaSet(rs), at)?;
             self.on_deployment_pod_changed(id, rs, at)?;
         }
-        if unscheduled {
-            self.enqueue(Target::Schedule(id), at)?;
-        }
+        self.on_pod_changed_scheduler(id, at)?;
         if let Some(node) = node {
             self.enqueue(Target::KubeletPod(node, id), at)?;
         }
@@ -167,7 +161,7 @@ impl World<'_> {
         for v in attached {
             self.enqueue_attach_detach(v, at)?;
         }
-        Ok(())
+        self.on_node_changed_scheduler(id, at)
     }
 
     /// Runs every key that is due (a bounded loop: keys due now may add more keys due now).
@@ -215,13 +209,9 @@ impl World<'_> {
                 self.apply(fx, Ev::AttachDetach)
             }
             Target::Schedule(p) => {
-                let backoff = (
-                    s.timings.scheduler_backoff_initial_ms,
-                    s.timings.scheduler_backoff_max_ms,
-                );
-                let fx =
-                    self.scheduler
-                        .schedule(&self.store, p, backoff, &mut self.rngs.scheduler, now);
+                let fx = self
+                    .scheduler
+                    .schedule(&self.store, p, &mut self.rngs.scheduler, now);
                 self.apply(fx, Ev::Scheduler)
             }
             Target::KubeletPod(node, pod) => {

@@ -1,8 +1,8 @@
 //! The PV controller's keys and timers: claims and volumes to sync, provisioning done, resyncs; and the
-//! scheduler's VolumeBinding queueing hint (a claim's change retries the pods that use it).
+//! scheduler's VolumeBinding events (a claim's or volume's change moves the pods it rejected).
 
 use super::world::{Ev, Target, World, WorldError};
-use crate::api::{PodId, PvId, PvcId};
+use crate::api::{PvId, PvcId};
 use crate::controllers::pv_controller::{Ctx, PvController, Timer};
 use crate::engine::SimTime;
 
@@ -45,39 +45,25 @@ impl World<'_> {
         f(&mut self.pv, &mut cx)
     }
 
-    /// A claim changed: the PV controller syncs it, and the scheduler retries the unscheduled pods
-    /// that use it (VolumeBinding's `EventsToRegister` and queueing hint for PVC updates).
+    /// A claim changed: the PV controller syncs it, and the scheduling queue moves the unschedulable
+    /// pods VolumeBinding rejected (its `EventsToRegister`: PVC add/update).
     pub(super) fn on_claim_changed_volumes(
         &mut self,
         id: PvcId,
         at: SimTime,
     ) -> Result<(), WorldError> {
         self.enqueue(Target::Claim(id), at)?;
-        let c = &self.store.claims[id.index()];
-        let waiting: Vec<PodId> = self
-            .store
-            .live_pods
-            .iter()
-            .copied()
-            .filter(|p| {
-                let pod = &self.store.pods[p.index()];
-                pod.node.is_none()
-                    && pod.meta.namespace == c.meta.namespace
-                    && pod.spec.claims.contains(&c.meta.name)
-            })
-            .collect();
-        for pod in waiting {
-            self.enqueue(Target::Schedule(pod), at)?;
-        }
-        Ok(())
+        self.on_volume_changed_scheduler(at)
     }
 
-    /// A volume changed: the PV controller syncs it.
+    /// A volume changed: the PV controller syncs it, and the scheduling queue moves the unschedulable
+    /// pods VolumeBinding rejected (PV add/update).
     pub(super) fn on_volume_changed_volumes(
         &mut self,
         id: PvId,
         at: SimTime,
     ) -> Result<(), WorldError> {
-        self.enqueue(Target::Volume(id), at)
+        self.enqueue(Target::Volume(id), at)?;
+        self.on_volume_changed_scheduler(at)
     }
 }

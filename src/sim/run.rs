@@ -118,7 +118,7 @@ impl World<'_> {
         match ev {
             Ev::Wake => self.on_wake(),
             Ev::Kubelet(node, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
-            Ev::Scheduler(retry) => self.enqueue(Target::Schedule(retry.0), now),
+            Ev::Scheduler(timer) => self.on_scheduler_timer(timer),
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
             Ev::StsRequeue(r) => self.enqueue(Target::StatefulSet(r.0), now),

@@ -39,7 +39,7 @@ pub enum Ev {
     /// Work-queue keys are due.
     Wake,
     Kubelet(NodeId, kubelet::Timer),
-    Scheduler(scheduler::Retry),
+    Scheduler(scheduler::QueueTimer),
     RsRequeue(replicaset::Requeue),
     DeployRequeue(crate::controllers::deployment::Requeue),
     StsRequeue(crate::controllers::statefulset::Requeue),
@@ -100,6 +100,9 @@ pub enum WorldError {
     /// Too many events pending at once.
     #[error(transparent)]
     CalendarFull(#[from] crate::engine::calendar::CalendarFull),
+    /// The scheduling queue is full.
+    #[error(transparent)]
+    QueueFull(#[from] crate::scheduler::QueueFull),
     /// Actors kept waking each other at the same instant without time moving on.
     #[error("at {0}s actors woke each other {1} times without time advancing (a reconcile loop that never settles)")]
     Livelock(SimTime, u64),

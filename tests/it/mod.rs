@@ -6,6 +6,7 @@ mod failing_rollouts;
 mod mariadb;
 mod network;
 mod rollouts;
+mod scheduling_queue;
 mod statefulset;
 mod statefulset_storage;
 mod study;
