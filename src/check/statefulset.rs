@@ -5,7 +5,8 @@ use super::sts_rules::{
     check_created, check_deleted, shared_ordinals, PodFacts, SetFacts, Violation, ViolationKind,
 };
 use crate::api::{Owner, PodId, PodPhase, Store, StsId, StsUpdateStrategy};
-use crate::controllers::statefulset::utils::{parent_and_ordinal, REVISION_LABEL};
+use crate::controllers::statefulset::pod_views;
+use crate::controllers::statefulset::utils::parent_and_ordinal;
 use crate::engine::SimTime;
 use crate::sim::WorldView;
 use std::collections::{BTreeMap, BTreeSet};
@@ -172,29 +173,17 @@ fn set_facts(store: &Store, id: StsId) -> SetFacts {
     }
 }
 
-/// The set's live pods whose name makes them its members.
+/// The set's live member pods, read as the controller reads them (`getPodsForStatefulSet`).
 fn pods_of(store: &Store, id: StsId, now: SimTime) -> Vec<PodFacts> {
-    let set = &store.stateful_sets[id.index()];
-    store
-        .pods_of_sts(id)
-        .filter_map(|p| {
-            let pod = &store.pods[p.index()];
-            let (parent, ordinal) = parent_and_ordinal(&pod.meta.name)?;
-            let terminating = pod.meta.deletion.is_some();
-            let running = pod.phase == PodPhase::Running;
-            (parent == set.meta.name).then(|| PodFacts {
-                key: p.0,
-                ordinal,
-                revision: pod
-                    .meta
-                    .labels
-                    .get(REVISION_LABEL)
-                    .cloned()
-                    .unwrap_or_default(),
-                terminating,
-                finished: matches!(pod.phase, PodPhase::Failed | PodPhase::Succeeded),
-                healthy: running && pod.is_available(set.min_ready_ms, now) && !terminating,
-            })
+    pod_views(store, id, now)
+        .into_iter()
+        .map(|v| PodFacts {
+            key: v.key,
+            ordinal: v.ordinal,
+            finished: matches!(v.phase, PodPhase::Failed | PodPhase::Succeeded),
+            healthy: v.phase == PodPhase::Running && v.available && !v.terminating,
+            terminating: v.terminating,
+            revision: v.revision,
         })
         .collect()
 }

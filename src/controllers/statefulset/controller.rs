@@ -26,7 +26,7 @@ pub fn sync(
     if !set.meta.exists() {
         return fx;
     }
-    let pods = pods_of(store, id, now);
+    let pods = pod_views(store, id, now);
     let revisions = revisions_of(store, id);
     let (current, update) = revisions_for(store, id, &revisions, &mut fx);
     let view = set_view(set, &current, &update, max_unavailable_gate);
@@ -51,7 +51,7 @@ pub fn sync(
 }
 
 /// `getPodsForStatefulSet`: the live pods the set controls whose name makes them its members.
-fn pods_of(store: &Store, id: StsId, now: SimTime) -> Vec<PodView> {
+pub fn pod_views(store: &Store, id: StsId, now: SimTime) -> Vec<PodView> {
     let set = &store.stateful_sets[id.index()];
     store
         .pods_of_sts(id)

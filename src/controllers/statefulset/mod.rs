@@ -13,7 +13,7 @@ pub mod pod_control;
 pub mod status;
 pub mod utils;
 
-pub use controller::sync;
+pub use controller::{pod_views, sync};
 
 use crate::api::StsId;
 
