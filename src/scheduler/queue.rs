@@ -95,6 +95,12 @@ impl Entry {
         }
         self.failed_at.plus_ms(cfg.backoff_ms(self.attempts))
     }
+
+    /// To backoffQ until `until`, with the timer that ends it for this attempt.
+    fn back_off(&mut self, pod: PodId, until: SimTime) -> (SimTime, QueueTimer) {
+        self.state = State::Backoff(until);
+        (until, QueueTimer::BackoffDone(pod, self.attempts))
+    }
 }
 
 /// A timer the queue asks for, tagged with the attempt count it was set for (stale ones are ignored).
@@ -198,10 +204,7 @@ impl SchedulingQueue {
         e.plugins = plugins;
         if plugins.is_empty() {
             let until = e.backoff_until(cfg);
-            e.state = State::Backoff(until);
-            moves
-                .timers
-                .push((until, QueueTimer::BackoffDone(pod, e.attempts)));
+            moves.timers.push(e.back_off(pod, until));
             return moves;
         }
         e.state = State::Unschedulable(now);
@@ -239,10 +242,7 @@ impl SchedulingQueue {
         }
         let (plugins, until) = (e.plugins, e.backoff_until(cfg));
         if now < until {
-            e.state = State::Backoff(until);
-            moves
-                .timers
-                .push((until, QueueTimer::BackoffDone(pod, e.attempts)));
+            moves.timers.push(e.back_off(pod, until));
         } else {
             e.state = State::Active;
             moves.active.push(pod);
