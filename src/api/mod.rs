@@ -3,6 +3,7 @@
 
 pub mod affinity;
 pub mod event;
+pub mod eviction;
 pub mod ids;
 pub mod objects;
 mod pod_index;

@@ -30,6 +30,18 @@ pub enum Owner {
     Pod(PodId),
 }
 
+impl Owner {
+    /// `ownerReferences[].kind`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Owner::Deployment(_) => "Deployment",
+            Owner::ReplicaSet(_) => "ReplicaSet",
+            Owner::StatefulSet(_) => "StatefulSet",
+            Owner::Pod(_) => "Pod",
+        }
+    }
+}
+
 /// Object metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {

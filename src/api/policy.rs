@@ -3,6 +3,8 @@
 
 use super::objects::Meta;
 use super::selector::LabelSelector;
+use crate::engine::SimTime;
+use std::collections::BTreeMap;
 
 /// An `IntOrString` of a budget: a number of pods or a percentage of the expected pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,7 @@ pub enum Budget {
 }
 
 /// `status` of a PodDisruptionBudget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PdbStatus {
     pub current_healthy: i32,
     pub desired_healthy: i32,
@@ -58,6 +60,9 @@ pub struct PdbStatus {
     /// The `DisruptionAllowed` condition's reason: `SufficientPods`, `InsufficientPods` or
     /// `SyncFailed`; None before the first sync.
     pub condition: Option<&'static str>,
+    /// `status.disruptedPods`: pods the Eviction API has let go (by name) and when, which the
+    /// controller does not count as healthy until they are deleted or `DeletionTimeout` passes.
+    pub disrupted_pods: BTreeMap<String, SimTime>,
 }
 
 /// A PodDisruptionBudget.

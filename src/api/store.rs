@@ -277,6 +277,13 @@ impl Store {
                 self.nodes[node.index()].images = images;
                 self.touch(Kind::Node, node.0);
             }
+            Write::SetNodeUnschedulable {
+                node,
+                unschedulable,
+            } => {
+                self.nodes[node.index()].unschedulable = unschedulable;
+                self.touch(Kind::Node, node.0);
+            }
             Write::SetVolumesInUse { node, volumes } => {
                 self.nodes[node.index()].volumes_in_use = volumes;
                 self.touch(Kind::Node, node.0);

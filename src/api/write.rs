@@ -77,6 +77,8 @@ pub enum Write {
         node: NodeId,
         images: Vec<(String, u64)>,
     },
+    /// `kubectl cordon` / `uncordon`: sets `spec.unschedulable`.
+    SetNodeUnschedulable { node: NodeId, unschedulable: bool },
     /// The kubelet reports `status.volumesInUse`.
     SetVolumesInUse { node: NodeId, volumes: Vec<PvId> },
     /// POST a pod with a fixed name (a StatefulSet's `<set>-<ordinal>`); refused (AlreadyExists)

@@ -34,7 +34,7 @@ pub enum ChangeError {
     NotModelled(String),
 }
 
-/// The writes of `action` at `now` (not for `delete-pod` and `kill-container`).
+/// The writes of `action` at `now` (not for the actions on pods and nodes).
 pub fn writes(
     action: &FaultAction,
     store: &Store,
@@ -95,7 +95,11 @@ pub fn writes(
             merge,
         } => patch(store, namespace, kind, name, merge),
         FaultAction::Apply { objects } => apply(store, objects, now),
-        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. } => Ok(Vec::new()),
+        FaultAction::DeletePod { .. }
+        | FaultAction::KillContainer { .. }
+        | FaultAction::Cordon { .. }
+        | FaultAction::Uncordon { .. }
+        | FaultAction::Drain(_) => Ok(Vec::new()),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod changes;
 mod changes_sts;
+pub mod drain;
 mod rollback;
 
 use crate::api::{Event, PodId, Runtime, Store, Write};
@@ -63,6 +64,11 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
             out.killed = pods.clone();
             pods
         }
+        FaultAction::Cordon { node } | FaultAction::Uncordon { node } => {
+            return cordon(action, node, store, now)
+        }
+        // The drain itself is `drain::Drainer`'s: it runs on after this instant.
+        FaultAction::Drain(spec) => return mark(action, spec.nodes.join(","), now),
         _ => return change(action, store, now),
     };
     let names: Vec<String> = targets
@@ -74,6 +80,31 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
         action: action.name().to_string(),
         target: names.join(","),
     });
+    out
+}
+
+/// What only marks the fault: its time, action and target.
+fn mark(action: &FaultAction, target: String, now: SimTime) -> Applied {
+    Applied {
+        mark: Some(FaultMark {
+            at: now,
+            action: action.name().to_string(),
+            target,
+        }),
+        ..Applied::default()
+    }
+}
+
+/// `kubectl cordon` / `uncordon` of the node called `name`.
+fn cordon(action: &FaultAction, name: &str, store: &Store, now: SimTime) -> Applied {
+    let mut out = mark(action, name.to_string(), now);
+    let Some(node) = store.nodes.iter().position(|n| n.meta.name == name) else {
+        return out;
+    };
+    let mut fx = crate::api::Effects::default();
+    let unschedulable = matches!(action, FaultAction::Cordon { .. });
+    drain::cordon(store, crate::api::NodeId(node as u32), unschedulable, now, &mut fx);
+    (out.writes, out.events) = (fx.writes, fx.events);
     out
 }
 
@@ -140,6 +171,10 @@ fn change_target(action: &FaultAction) -> String {
             let keys: Vec<String> = objects.iter().map(|l| key(&l.object)).collect();
             keys.join(",")
         }
-        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. } => String::new(),
+        FaultAction::DeletePod { .. }
+        | FaultAction::KillContainer { .. }
+        | FaultAction::Cordon { .. }
+        | FaultAction::Uncordon { .. }
+        | FaultAction::Drain(_) => String::new(),
     }
 }

@@ -7,31 +7,36 @@ use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
 use super::model::{FaultAction, FaultSpec, PodSelector};
+use super::node_faults::{node_action, NODE_ACTIONS};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The actions on pods a fault may take, as the scenario spells them (then come the [`CHANGES`]).
 const ACTIONS: &[&str] = &["delete-pod", "kill-container"];
 
-/// Reads `faults`, sorted by `at` (stable: equal times keep file order); files that `apply` names
-/// are relative to `base`.
-pub(crate) fn faults(
-    list: Option<Field>,
-    duration_ms: u64,
-    index: &Index,
-    base: &Path,
-) -> Result<Vec<FaultSpec>> {
+/// What a fault is checked against: the manifests, the cluster's node names, the folder `apply`'s
+/// files are relative to, and the scenario's length.
+pub(crate) struct Context<'c> {
+    pub index: &'c Index,
+    pub nodes: Vec<&'c str>,
+    pub base: &'c Path,
+    pub duration_ms: u64,
+}
+
+/// Reads `faults`, sorted by `at` (stable: equal times keep file order).
+pub(crate) fn faults(list: Option<Field>, cx: &Context) -> Result<Vec<FaultSpec>> {
     let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
     let mut out = items
         .iter()
-        .map(|f| fault(f, duration_ms, index, base))
+        .map(|f| fault(f, cx))
         .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|f| f.at_ms);
     Ok(out)
 }
 
-fn fault(item: &Field, duration_ms: u64, index: &Index, base: &Path) -> Result<FaultSpec> {
-    let all: Vec<&str> = ACTIONS.iter().chain(CHANGES).copied().collect();
+fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
+    let (duration_ms, index, base) = (cx.duration_ms, cx.index, cx.base);
+    let all: Vec<&str> = ACTIONS.iter().chain(CHANGES).chain(NODE_ACTIONS).copied().collect();
     let keys: Vec<&str> = ["at"].iter().chain(&all).copied().collect();
     let f = item.fields(&keys)?;
     let at = f.req("at")?;
@@ -56,6 +61,7 @@ fn fault(item: &Field, duration_ms: u64, index: &Index, base: &Path) -> Result<F
     let action = match action {
         "delete-pod" => delete_pod(&body, index)?,
         "kill-container" => kill_container(&body, index)?,
+        a if NODE_ACTIONS.contains(&a) => node_action(a, &body, &cx.nodes)?,
         _ => change(action, &body, index, base)?,
     };
     Ok(FaultSpec { at_ms, action })

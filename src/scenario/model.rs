@@ -209,6 +209,27 @@ pub enum FaultAction {
     },
     /// `kubectl apply -f`: new versions of objects (or new objects), defaults applied, file order.
     Apply { objects: Vec<Loaded> },
+    /// `kubectl cordon NODE`: sets `spec.unschedulable`.
+    Cordon { node: String },
+    /// `kubectl uncordon NODE`: clears `spec.unschedulable`.
+    Uncordon { node: String },
+    /// `kubectl drain` of each node in turn, like `kubectl drain n1 && kubectl drain n2 && ...`.
+    Drain(DrainSpec),
+}
+
+/// `drain`: the nodes, one after another, and kubectl's flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrainSpec {
+    /// Drained in this order; each drain starts when the previous one completed (and, with
+    /// `uncordon_after_ms`, its node was uncordoned). A drain that fails stops the chain.
+    pub nodes: Vec<String>,
+    /// `--timeout`: a drain not complete this long after it started fails; None: waits forever.
+    pub timeout_ms: Option<u64>,
+    /// `--grace-period`: the evicted pods' grace period; None: each pod's own.
+    pub grace_period_ms: Option<u64>,
+    /// `sleep D && kubectl uncordon NODE` after each node's drain (the maintenance); None: the
+    /// nodes stay cordoned and the next drain starts at once.
+    pub uncordon_after_ms: Option<u64>,
 }
 
 /// What `scale` resizes (and what `set-image` changes: a Deployment or a StatefulSet).
@@ -243,6 +264,9 @@ impl FaultAction {
             FaultAction::RolloutResume { .. } => "rollout-resume",
             FaultAction::Patch { .. } => "patch",
             FaultAction::Apply { .. } => "apply",
+            FaultAction::Cordon { .. } => "cordon",
+            FaultAction::Uncordon { .. } => "uncordon",
+            FaultAction::Drain(_) => "drain",
         }
     }
 }

@@ -39,6 +39,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         events: Vec::new(),
         requests: Vec::new(),
         faults: Vec::new(),
+        drainer: Default::default(),
         processed: 0,
     };
     add_nodes(&mut world, &streams);

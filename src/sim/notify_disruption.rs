@@ -26,7 +26,11 @@ impl World<'_> {
 
     /// Syncs one budget.
     pub(super) fn run_disruption(&mut self, pdb: PdbId) -> Result<(), WorldError> {
-        let fx = disruption::sync(&self.store, pdb, self.cal.now());
+        let mut fx = disruption::sync(&self.store, pdb, self.cal.now());
+        // `enqueuePdbForRecheck`: synced again when an entry of `disruptedPods` expires.
+        for (at, ()) in std::mem::take(&mut fx.timers) {
+            self.enqueue(Target::Disruption(pdb), at)?;
+        }
         self.apply(fx, |_| Ev::Wake)
     }
 }

@@ -95,7 +95,7 @@ fn run_world(
     let end = SimTime(scenario.duration_ms);
     while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;
-        let scenario_action = matches!(ev, Ev::Fault(_));
+        let scenario_action = matches!(ev, Ev::Fault(_) | Ev::Drain(_));
         let events_before = world.events.len();
         world.dispatch(ev)?;
         world.notify()?;
@@ -153,6 +153,7 @@ impl World<'_> {
             }) => self.on_send(client, sent, attempt),
             Ev::Client(ClientTimer::Answer(w)) => self.on_answer(w),
             Ev::Fault(i) => self.on_fault(i),
+            Ev::Drain(timer) => self.on_drain_timer(timer),
         }
     }
 
@@ -243,7 +244,7 @@ impl World<'_> {
         }
         self.faults.extend(applied.mark);
         self.events.extend(applied.events);
-        Ok(())
+        self.on_fault_drain(i)
     }
 
     fn finish(self, seed: u64) -> RunOutput {

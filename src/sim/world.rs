@@ -48,6 +48,8 @@ pub enum Ev {
     Proxy(ProxyTimer),
     Client(ClientTimer),
     Fault(usize),
+    /// A `kubectl drain` step.
+    Drain(crate::faults::drain::Timer),
 }
 
 /// Named random streams, one per source of randomness.
@@ -91,6 +93,8 @@ pub struct World<'s> {
     pub events: Vec<Event>,
     pub requests: Vec<RequestRecord>,
     pub faults: Vec<FaultMark>,
+    /// The scenario's running `kubectl drain`s.
+    pub drainer: crate::faults::drain::Drainer,
     pub processed: u64,
 }
 

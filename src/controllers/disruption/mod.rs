@@ -1,6 +1,7 @@
 //! The disruption controller (kk:pkg/controller/disruption/disruption.go): keeps each
 //! PodDisruptionBudget's status (expected pods, desired and current healthy, disruptions allowed) as
-//! the pods it selects change. The Eviction API that consults it is not modelled.
+//! the pods it selects change, and `disruptedPods`, the pods the Eviction API (`api::eviction`) has
+//! let go and that must not count as healthy until they are deleted (or 2 minutes pass).
 
 pub mod status;
 
@@ -12,6 +13,7 @@ use crate::api::{
 };
 use crate::engine::SimTime;
 use status::{Controller, PodFacts};
+use std::collections::BTreeMap;
 
 /// A controller that has a scale (`controllerAndScale`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,16 +24,20 @@ pub enum ScaleOwner {
 }
 
 /// `sync` / `trySync`: the budget's status from its pods, written when it changed; a failure to
-/// find a pod's controller leaves no disruption allowed (`failSafe`).
+/// find a pod's controller leaves no disruption allowed (`failSafe`). A timer `((), at)` asks for
+/// the budget to be synced again at `at`, when an entry of `disruptedPods` expires
+/// (`enqueuePdbForRecheck`).
 pub fn sync(store: &Store, id: PdbId, now: SimTime) -> Effects<()> {
     let mut fx = Effects::default();
     let pdb = &store.pdbs[id.index()];
     if !pdb.meta.exists() {
         return fx;
     }
-    let facts: Vec<PodFacts<ScaleOwner>> = pods_for(store, pdb)
-        .into_iter()
-        .map(|p| pod_facts(store, p))
+    let pods = pods_for(store, pdb);
+    let disrupted = disrupted_pods(store, pdb, &pods, now, &mut fx);
+    let facts: Vec<PodFacts<ScaleOwner>> = pods
+        .iter()
+        .map(|p| pod_facts(store, *p, &disrupted, now))
         .collect();
     if facts.is_empty() {
         fx.event(pdb_event(
@@ -59,6 +65,7 @@ pub fn sync(store: &Store, id: PdbId, now: SimTime) -> Effects<()> {
                 } else {
                     "InsufficientPods"
                 }),
+                disrupted_pods: disrupted,
             }
         }
         Err(e) => {
@@ -67,7 +74,7 @@ pub fn sync(store: &Store, id: PdbId, now: SimTime) -> Effects<()> {
             PdbStatus {
                 disruptions_allowed: 0,
                 condition: Some("SyncFailed"),
-                ..pdb.status
+                ..pdb.status.clone()
             }
         }
     };
@@ -78,6 +85,38 @@ pub fn sync(store: &Store, id: PdbId, now: SimTime) -> Effects<()> {
         });
     }
     fx
+}
+
+/// `buildDisruptedPodMap` over the budget's pods: the entries still expected to be deleted; a recheck
+/// timer at the earliest expiry and a `NotDeleted` Warning for each overdue pod go into `fx`.
+fn disrupted_pods(
+    store: &Store,
+    pdb: &Pdb,
+    pods: &[PodId],
+    now: SimTime,
+    fx: &mut Effects<()>,
+) -> BTreeMap<String, SimTime> {
+    let seen: Vec<status::Disrupted> = pods
+        .iter()
+        .map(|p| {
+            let meta = &store.pods[p.index()].meta;
+            status::Disrupted {
+                name: &meta.name,
+                deleting: meta.deletion.is_some(),
+                evicted: pdb.status.disrupted_pods.get(&meta.name).copied(),
+            }
+        })
+        .collect();
+    let (kept, recheck, overdue) = status::disrupted_pod_map(&seen, now);
+    if let Some(at) = recheck {
+        fx.timer(at, ());
+    }
+    for name in overdue {
+        let (ns, key) = (&pdb.meta.namespace, pdb.meta.key());
+        let msg = format!("Pod was expected by PDB {key} to be deleted but it wasn't");
+        fx.event(Event::new(now, "Pod", ns, name, "NotDeleted", msg));
+    }
+    kept
 }
 
 /// `getPodsForPdb`: the pods of its namespace its selector selects (none without a selector).
@@ -113,11 +152,19 @@ pub fn pdbs_for_pod(store: &Store, pod: PodId) -> Vec<PdbId> {
         .collect()
 }
 
-fn pod_facts(store: &Store, id: PodId) -> PodFacts<ScaleOwner> {
+/// What the controller counts of a pod: healthy is `countHealthyPods`' test (ready, not being
+/// deleted, not in `disruptedPods` within `DeletionTimeout`).
+fn pod_facts(
+    store: &Store,
+    id: PodId,
+    disrupted: &BTreeMap<String, SimTime>,
+    now: SimTime,
+) -> PodFacts<ScaleOwner> {
     let p = &store.pods[id.index()];
+    let evicted = disrupted.get(&p.meta.name).copied();
     PodFacts {
         name: p.meta.name.clone(),
-        healthy: p.ready && p.meta.deletion.is_none(),
+        healthy: p.ready && p.meta.deletion.is_none() && !status::recently_disrupted(evicted, now),
         controller: match p.meta.owner {
             None => Controller::None,
             Some(owner) => controller_scale(store, owner),

@@ -1,7 +1,9 @@
 //! The numbers of a PodDisruptionBudget's status as pure functions (kk:pkg/controller/disruption/
-//! disruption.go `getExpectedPodCount`, `getExpectedScale`, `countHealthyPods`, `updatePdbStatus`).
+//! disruption.go `getExpectedPodCount`, `getExpectedScale`, `countHealthyPods`, `updatePdbStatus`,
+//! `buildDisruptedPodMap`).
 
 use crate::api::Budget;
+use crate::engine::SimTime;
 use std::collections::BTreeMap;
 
 /// What the controller knows of one pod the budget selects.
@@ -74,7 +76,46 @@ pub fn disruptions_allowed(current_healthy: i32, desired_healthy: i32, expected:
     (current_healthy - desired_healthy).max(0)
 }
 
-/// `countHealthyPods` (no evictions are modelled, so `disruptedPods` stays empty).
+/// `countHealthyPods`: ready, not being deleted, and not recently evicted (`healthy` of each pod
+/// already says so: [`recently_disrupted`]).
 pub fn count_healthy<K>(pods: &[PodFacts<K>]) -> i32 {
     pods.iter().filter(|p| p.healthy).count() as i32
+}
+
+/// `DeletionTimeout` (kk:pkg/controller/disruption/disruption.go): how long after its eviction a pod
+/// in `disruptedPods` is expected to be deleted; after that it counts again.
+pub const DELETION_TIMEOUT_MS: u64 = 2 * 60 * 1000;
+
+/// True if `disruptedPods` holds the pod, evicted at `evicted`, and its deletion is still expected at `now`.
+pub fn recently_disrupted(evicted: Option<SimTime>, now: SimTime) -> bool {
+    evicted.is_some_and(|t| t.plus_ms(DELETION_TIMEOUT_MS) > now)
+}
+
+/// A pod `buildDisruptedPodMap` looks at: its name, whether it is being deleted, and when it was
+/// evicted if `disruptedPods` holds it.
+pub struct Disrupted<'a> {
+    pub name: &'a str,
+    pub deleting: bool,
+    pub evicted: Option<SimTime>,
+}
+
+/// `buildDisruptedPodMap`: the entries to keep (pods not yet being deleted whose deletion is still
+/// expected), the earliest time one expires (the budget is synced again then), and the pods that
+/// were expected to be deleted but were not (a `NotDeleted` Warning each).
+pub fn disrupted_pod_map<'a>(
+    pods: &[Disrupted<'a>],
+    now: SimTime,
+) -> (BTreeMap<String, SimTime>, Option<SimTime>, Vec<&'a str>) {
+    let (mut kept, mut recheck, mut overdue) = (BTreeMap::new(), None::<SimTime>, Vec::new());
+    for p in pods.iter().filter(|p| !p.deleting) {
+        let Some(evicted) = p.evicted else { continue };
+        let expected = evicted.plus_ms(DELETION_TIMEOUT_MS);
+        if expected < now {
+            overdue.push(p.name);
+        } else {
+            recheck = Some(recheck.map_or(expected, |r| r.min(expected)));
+            kept.insert(p.name.to_string(), evicted);
+        }
+    }
+    (kept, recheck, overdue)
 }
