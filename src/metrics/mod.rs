@@ -2,10 +2,12 @@
 //!
 //! The simulation appends to these; `report` turns them into files. Nothing here touches the file system.
 
+pub mod quorum;
 pub mod recorder;
 pub mod records;
 pub mod summary;
 
+pub use quorum::{QuorumSummary, QuorumTracker};
 pub use recorder::Recorder;
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, RolloutRecord, WatchLine};
 pub use summary::{

@@ -80,6 +80,8 @@ pub struct Summary {
     pub disruption_budgets: Vec<BudgetSummary>,
     /// Pods without a node at the end of the run, in creation order.
     pub pending: Vec<PendingSummary>,
+    /// The scenario's quorum workloads, in file order.
+    pub quorums: Vec<super::QuorumSummary>,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

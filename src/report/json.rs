@@ -1,7 +1,8 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
 use crate::metrics::{
-    BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, RolloutSpan, ServiceSummary, Summary,
+    BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, QuorumSummary, RolloutSpan,
+    ServiceSummary, Summary,
 };
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -36,6 +37,50 @@ struct SummaryJson<'a> {
     /// Added: pods still without a node at the end, and why; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pending_pods: Vec<PendingJson<'a>>,
+    /// Added: the scenario's quorum workloads; left out when it declares none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    quorums: Vec<QuorumJson<'a>>,
+}
+
+/// A quorum workload: availability from its first quorum on, and each outage.
+#[derive(Serialize)]
+struct QuorumJson<'a> {
+    name: &'a str,
+    selector: &'a str,
+    min_ready: u32,
+    since_s: Option<Secs>,
+    availability: f64,
+    downtime_s: Secs,
+    longest_outage_s: Secs,
+    outages: Vec<OutageJson>,
+}
+
+#[derive(Serialize)]
+struct OutageJson {
+    start_s: Secs,
+    end_s: Secs,
+}
+
+impl<'a> From<&'a QuorumSummary> for QuorumJson<'a> {
+    fn from(q: &'a QuorumSummary) -> Self {
+        QuorumJson {
+            name: &q.name,
+            selector: &q.selector,
+            min_ready: q.min_ready,
+            since_s: q.since.map(|t| Secs(t.0)),
+            availability: q.availability,
+            downtime_s: Secs(q.downtime_ms),
+            longest_outage_s: Secs(q.longest_outage_ms),
+            outages: q
+                .outages
+                .iter()
+                .map(|(a, b)| OutageJson {
+                    start_s: Secs(a.0),
+                    end_s: Secs(b.0),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A pod still Pending at the end of the run, with its last FailedScheduling message.
@@ -198,6 +243,7 @@ pub fn summary_json(s: &Summary) -> String {
         rollouts: s.rollouts.iter().map(RolloutJson::from).collect(),
         disruption_budgets: s.disruption_budgets.iter().map(BudgetJson::from).collect(),
         pending_pods: s.pending.iter().map(PendingJson::from).collect(),
+        quorums: s.quorums.iter().map(QuorumJson::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

@@ -33,6 +33,7 @@ pub(crate) fn sample_summary() -> Summary {
         claims: Vec::new(),
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
+        quorums: Vec::new(),
         pending: Vec::new(),
     }
 }

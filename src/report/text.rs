@@ -93,6 +93,9 @@ pub fn summary_text(s: &Summary) -> String {
             format_secs(svc.longest_outage_ms)
         );
     }
+    for q in &s.quorums {
+        let _ = writeln!(out, "{}", quorum_line(q));
+    }
     for f in &s.faults {
         let recovery = match f.recovery_ms {
             Some(ms) => format!("recovered after {}s", format_secs(ms)),
@@ -266,4 +269,20 @@ mod tests {
             "{text}"
         );
     }
+}
+
+/// `quorum zookeeper (app=zk, 2 ready): availability 100.000% since 80.100s  outages 0  downtime 0.000s  longest outage 0.000s`.
+fn quorum_line(q: &crate::metrics::QuorumSummary) -> String {
+    let head = format!("quorum {} ({}, {} ready)", q.name, q.selector, q.min_ready);
+    let Some(since) = q.since else {
+        return format!("{head}: never reached");
+    };
+    format!(
+        "{head}: availability {:.3}% since {}s  outages {}  downtime {}s  longest outage {}s",
+        q.availability * 100.0,
+        format_secs(since.0),
+        q.outages.len(),
+        format_secs(q.downtime_ms),
+        format_secs(q.longest_outage_ms)
+    )
 }

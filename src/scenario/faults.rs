@@ -136,7 +136,7 @@ fn stateful_pod(f: &Fields, field: &Field, index: &Index) -> Result<PodSelector>
 
 /// `selector` (`k=v,k=v` or a mapping) and `namespace` (default `default`) of an action, with the
 /// pod templates it selects; selecting none is an error.
-fn selector<'i>(f: &Fields, index: &'i Index) -> Result<(PodSelector, Vec<&'i Template>)> {
+pub(crate) fn selector<'i>(f: &Fields, index: &'i Index) -> Result<(PodSelector, Vec<&'i Template>)> {
     let field = f.req("selector")?;
     let labels = match field.value {
         serde_yaml_ng::Value::Mapping(_) => field.labels()?,

@@ -19,6 +19,7 @@ const TOP: &[&str] = &[
     "apps",
     "traffic",
     "faults",
+    "quorum",
 ];
 const CLUSTER: &[&str] = &["nodes", "storage-classes", "timings"];
 const TRAFFIC: &[&str] = &[
@@ -84,6 +85,7 @@ fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
         apps: each(top.opt("apps"), |f| app(f, &index))?,
         traffic: each(top.opt("traffic"), |f| client(f, &index))?,
         faults,
+        quorums: each(top.opt("quorum"), |f| super::quorum::quorum(f, &index))?,
         objects,
     })
 }

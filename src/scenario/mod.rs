@@ -15,6 +15,7 @@ mod manifests;
 mod node_faults;
 pub mod model;
 mod quantity;
+mod quorum;
 pub mod timings;
 
 pub use dist::Dist;

@@ -30,6 +30,19 @@ pub struct Scenario {
     pub traffic: Vec<ClientSpec>,
     /// Faults and changes, sorted by time (stable: equal times keep file order).
     pub faults: Vec<FaultSpec>,
+    /// Workloads that serve only while enough of their members are ready, in file order.
+    pub quorums: Vec<QuorumSpec>,
+}
+
+/// `quorum`: a workload (ZooKeeper, etcd, a Raft group) that serves only while at least
+/// `min_ready` of its members are ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuorumSpec {
+    /// How the summary names it (default: the selector, `app=zk`).
+    pub name: String,
+    /// The members: the pods it selects.
+    pub selector: PodSelector,
+    pub min_ready: u32,
 }
 
 /// One node of the cluster.

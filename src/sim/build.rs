@@ -40,6 +40,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         requests: Vec::new(),
         faults: Vec::new(),
         drainer: Default::default(),
+        quorum: crate::metrics::QuorumTracker::new(&scenario.quorums),
         processed: 0,
     };
     add_nodes(&mut world, &streams);

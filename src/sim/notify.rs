@@ -48,6 +48,7 @@ impl World<'_> {
 
     fn on_pod_changed(&mut self, id: PodId, at: crate::engine::SimTime) -> Result<(), WorldError> {
         self.recorder.on_pod_change(&self.store, id, self.cal.now());
+        self.quorum.on_pod_change(&self.store, id, self.cal.now());
         self.on_sts_pod_changed(id, at)?;
         self.on_pod_changed_disruption(id, at)?;
         // The ReplicaSet controller's pod handlers: expectations, and updatePod's minReadySeconds requeue.

@@ -255,6 +255,7 @@ impl World<'_> {
         summary.disruption_budgets = budgets(&self.store);
         summary.pending = pending(&self.store, &self.events);
         summary.rollouts = self.recorder.spans.clone();
+        summary.quorums = self.quorum.finish(SimTime(self.scenario.duration_ms));
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
@@ -314,6 +315,7 @@ fn summarize(
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
         pending: Vec::new(),
+        quorums: Vec::new(),
     }
 }
 

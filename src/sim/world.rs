@@ -95,6 +95,8 @@ pub struct World<'s> {
     pub faults: Vec<FaultMark>,
     /// The scenario's running `kubectl drain`s.
     pub drainer: crate::faults::drain::Drainer,
+    /// When each of the scenario's quorum workloads had enough ready members.
+    pub quorum: crate::metrics::QuorumTracker,
     pub processed: u64,
 }
 
