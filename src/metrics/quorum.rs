@@ -120,3 +120,34 @@ fn show_labels(labels: &crate::api::Labels) -> String {
     let terms: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     terms.join(",")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outages_count_from_the_first_quorum_and_an_open_one_ends_with_the_run() {
+        let spec = QuorumSpec {
+            name: "zk".into(),
+            selector: crate::scenario::PodSelector {
+                namespace: "default".into(),
+                labels: Default::default(),
+            },
+            min_ready: 2,
+        };
+        let mut t = QuorumTracker::new(&[spec]);
+        let mut at = |was_up: bool, ready: usize, ms: u64| {
+            t.ready[0] = (0..ready as u32).map(PodId).collect();
+            t.record(0, was_up, SimTime(ms));
+        };
+        at(false, 2, 10_000); // first quorum: since 10 s
+        at(true, 1, 20_000); // lost
+        at(false, 2, 25_000); // back after 5 s
+        at(true, 0, 90_000); // lost until the end at 110 s
+        let s = t.finish(SimTime(110_000)).remove(0);
+        assert_eq!(s.since, Some(SimTime(10_000)));
+        assert_eq!(s.outages.len(), 2);
+        assert_eq!((s.downtime_ms, s.longest_outage_ms), (25_000, 20_000));
+        assert!((s.availability - 0.75).abs() < 1e-12);
+    }
+}

@@ -103,3 +103,52 @@ fn a_negative_duration_exits_2_naming_the_field() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("duration"), "{err}");
 }
+
+#[test]
+fn a_drain_of_a_node_the_cluster_lacks_exits_2_naming_the_field_and_the_nodes() {
+    let faults = "faults:\n  - {at: 10s, drain: {nodes: [n1, n2]}}\n";
+    let (code, err) = run_bad("drain-node", &scenario(faults), DEPLOYMENT);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("s.yaml: faults[0].drain.nodes[1]: no node named n2")
+            && err.contains("cluster.nodes declares n1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cordon_of_a_misspelt_node_suggests_the_right_one() {
+    let faults = "faults:\n  - {at: 10s, cordon: n11}\n";
+    let (code, err) = run_bad("cordon-node", &scenario(faults), DEPLOYMENT);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("faults[0].cordon") && err.contains("did you mean n1?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misspelt_drain_flag_exits_2_with_the_flags_drain_knows() {
+    let faults = "faults:\n  - {at: 10s, drain: {node: n1, grace: 5s}}\n";
+    let (code, err) = run_bad("drain-flag", &scenario(faults), DEPLOYMENT);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("faults[0].drain.grace: unknown field") && err.contains("grace-period"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_quorum_of_zero_members_or_of_no_workload_exits_2_naming_the_field() {
+    let zero = "quorum:\n  - {selector: app=web, min-ready: 0}\n";
+    let (code, err) = run_bad("quorum-zero", &scenario(zero), DEPLOYMENT);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("quorum[0].min-ready"), "{err}");
+    let none = "quorum:\n  - {selector: app=db, min-ready: 2}\n";
+    let (code, err) = run_bad("quorum-none", &scenario(none), DEPLOYMENT);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("quorum[0].selector") && err.contains("app=db"),
+        "{err}"
+    );
+}

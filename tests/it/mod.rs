@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod determinism;
+mod drain;
 mod failing_rollouts;
 mod mariadb;
 mod network;

@@ -145,3 +145,41 @@ fn percentages_scale_with_rounding_up_or_down() {
     assert_eq!(Percent(50).scaled(4, true), 2);
     assert_eq!(Int(5).scaled(100, true), 5);
 }
+
+mod disrupted_pods {
+    use super::super::status::{disrupted_pod_map, recently_disrupted, Disrupted};
+    use crate::engine::SimTime;
+
+    fn seen(name: &str, deleting: bool, evicted: Option<u64>) -> Disrupted<'_> {
+        Disrupted {
+            name,
+            deleting,
+            evicted: evicted.map(SimTime),
+        }
+    }
+
+    #[test]
+    fn evicted_pods_are_kept_until_deleted_or_two_minutes_pass() {
+        // buildDisruptedPodMap: zk-0 is being deleted (dropped), zk-1 was evicted 10 s ago (kept,
+        // recheck when its 2 minutes end), zk-2 3 minutes ago (overdue: NotDeleted), zk-3 never.
+        let now = SimTime(200_000);
+        let pods = [
+            seen("zk-0", true, Some(190_000)),
+            seen("zk-1", false, Some(190_000)),
+            seen("zk-2", false, Some(20_000)),
+            seen("zk-3", false, None),
+        ];
+        let (kept, recheck, overdue) = disrupted_pod_map(&pods, now);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), ["zk-1"]);
+        assert_eq!(recheck, Some(SimTime(310_000)));
+        assert_eq!(overdue, ["zk-2"]);
+    }
+
+    #[test]
+    fn a_recently_evicted_pod_is_not_healthy_until_its_deletion_timeout() {
+        let evicted = Some(SimTime(1_000));
+        assert!(recently_disrupted(evicted, SimTime(120_999)));
+        assert!(!recently_disrupted(evicted, SimTime(121_000)));
+        assert!(!recently_disrupted(None, SimTime(0)));
+    }
+}
