@@ -125,7 +125,13 @@ fn pending_terminating_or_unbudgeted_pods_are_deleted_without_a_check() {
     add_budget(&mut store, "zk-budget", 3, 3);
     store.pods[pods[0].index()].phase = PodPhase::Pending;
     assert!(only_delete(&store, pods[0]), "canIgnorePDB: Pending");
-    store.apply(Write::DeletePod { pod: pods[1], grace_period_ms: None }, T0);
+    store.apply(
+        Write::DeletePod {
+            pod: pods[1],
+            grace_period_ms: None,
+        },
+        T0,
+    );
     assert!(only_delete(&store, pods[1]), "canIgnorePDB: terminating");
     assert_eq!(evict(&store, pods[2], None, T0).unwrap_err().code(), 429);
 }
@@ -136,7 +142,10 @@ fn an_unready_pod_goes_without_a_decrement_while_the_budget_is_met() {
     add_budget(&mut store, "zk-budget", 3, 3);
     store.pods[pods[3].index()].ready = false;
     let writes = evict(&store, pods[3], None, T0).unwrap();
-    assert!(matches!(&writes[..], [Write::DeletePod { .. }]), "{writes:?}");
+    assert!(
+        matches!(&writes[..], [Write::DeletePod { .. }]),
+        "{writes:?}"
+    );
 }
 
 #[test]

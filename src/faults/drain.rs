@@ -165,7 +165,13 @@ impl Drainer {
     }
 
     /// `--timeout` passed: every pod not done yet fails ("global timeout reached").
-    fn on_deadline(&mut self, run: usize, step: usize, store: &Store, now: SimTime) -> Effects<Timer> {
+    fn on_deadline(
+        &mut self,
+        run: usize,
+        step: usize,
+        store: &Store,
+        now: SimTime,
+    ) -> Effects<Timer> {
         let r = &mut self.runs[run];
         if r.step != step || r.stopped {
             return Effects::default();
@@ -184,7 +190,13 @@ impl Drainer {
     }
 
     /// `kubectl uncordon`, then the next node's drain.
-    fn on_uncordon(&mut self, run: usize, step: usize, store: &Store, now: SimTime) -> Effects<Timer> {
+    fn on_uncordon(
+        &mut self,
+        run: usize,
+        step: usize,
+        store: &Store,
+        now: SimTime,
+    ) -> Effects<Timer> {
         let mut fx = Effects::default();
         let r = &mut self.runs[run];
         cordon(store, r.nodes[step], false, now, &mut fx);
@@ -195,7 +207,13 @@ impl Drainer {
 
     /// When no pod of the node is left to evict or wait for: `node/NAME drained`, or the errors and
     /// the end of the chain; then the uncordon or the next node.
-    fn after_pod(&mut self, run: usize, store: &Store, now: SimTime, mut fx: Effects<Timer>) -> Effects<Timer> {
+    fn after_pod(
+        &mut self,
+        run: usize,
+        store: &Store,
+        now: SimTime,
+        mut fx: Effects<Timer>,
+    ) -> Effects<Timer> {
         let r = &mut self.runs[run];
         let pending = |s: &PodState| matches!(s, PodState::Evicting | PodState::Deleting);
         if r.stopped || r.pods.values().any(pending) {
@@ -222,7 +240,12 @@ impl Drainer {
             r.stopped = true;
             return fx;
         }
-        fx.event(node_event(now, name, "Drained", format!("node/{name} drained")));
+        fx.event(node_event(
+            now,
+            name,
+            "Drained",
+            format!("node/{name} drained"),
+        ));
         r.pods.clear();
         let step = r.step;
         match r.spec.uncordon_after_ms {
@@ -253,13 +276,26 @@ fn daemon_set_managed(pod: &Pod) -> bool {
 
 /// `kubectl cordon` (`unschedulable`) or `uncordon`: the write, unless the node is so already, and
 /// kubectl's line.
-pub fn cordon(store: &Store, node: NodeId, unschedulable: bool, now: SimTime, fx: &mut Effects<Timer>) {
+pub fn cordon(
+    store: &Store,
+    node: NodeId,
+    unschedulable: bool,
+    now: SimTime,
+    fx: &mut Effects<Timer>,
+) {
     let n = &store.nodes[node.index()];
-    let verb = if unschedulable { "cordoned" } else { "uncordoned" };
+    let verb = if unschedulable {
+        "cordoned"
+    } else {
+        "uncordoned"
+    };
     let (reason, line) = if n.unschedulable == unschedulable {
         ("Unchanged", format!("node/{} already {verb}", n.meta.name))
     } else {
-        fx.write(Write::SetNodeUnschedulable { node, unschedulable });
+        fx.write(Write::SetNodeUnschedulable {
+            node,
+            unschedulable,
+        });
         let reason = if unschedulable { "Cordon" } else { "Uncordon" };
         (reason, format!("node/{} {verb}", n.meta.name))
     };

@@ -103,7 +103,13 @@ fn cordon(action: &FaultAction, name: &str, store: &Store, now: SimTime) -> Appl
     };
     let mut fx = crate::api::Effects::default();
     let unschedulable = matches!(action, FaultAction::Cordon { .. });
-    drain::cordon(store, crate::api::NodeId(node as u32), unschedulable, now, &mut fx);
+    drain::cordon(
+        store,
+        crate::api::NodeId(node as u32),
+        unschedulable,
+        now,
+        &mut fx,
+    );
     (out.writes, out.events) = (fx.writes, fx.events);
     out
 }

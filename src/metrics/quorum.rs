@@ -84,7 +84,9 @@ impl QuorumTracker {
 
     /// Each quorum's summary at `end`, in the scenario's order.
     pub fn finish(&self, end: SimTime) -> Vec<QuorumSummary> {
-        (0..self.specs.len()).map(|q| self.summary(q, end)).collect()
+        (0..self.specs.len())
+            .map(|q| self.summary(q, end))
+            .collect()
     }
 
     fn summary(&self, q: usize, end: SimTime) -> QuorumSummary {

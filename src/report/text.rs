@@ -183,6 +183,22 @@ fn binary_quantity(bytes: u64) -> String {
         })
 }
 
+/// `quorum zookeeper (app=zk, 2 ready): availability 100.000% since 80.100s  outages 0  downtime 0.000s  longest outage 0.000s`.
+fn quorum_line(q: &crate::metrics::QuorumSummary) -> String {
+    let head = format!("quorum {} ({}, {} ready)", q.name, q.selector, q.min_ready);
+    let Some(since) = q.since else {
+        return format!("{head}: never reached");
+    };
+    format!(
+        "{head}: availability {:.3}% since {}s  outages {}  downtime {}s  longest outage {}s",
+        q.availability * 100.0,
+        format_secs(since.0),
+        q.outages.len(),
+        format_secs(q.downtime_ms),
+        format_secs(q.longest_outage_ms)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,20 +285,4 @@ mod tests {
             "{text}"
         );
     }
-}
-
-/// `quorum zookeeper (app=zk, 2 ready): availability 100.000% since 80.100s  outages 0  downtime 0.000s  longest outage 0.000s`.
-fn quorum_line(q: &crate::metrics::QuorumSummary) -> String {
-    let head = format!("quorum {} ({}, {} ready)", q.name, q.selector, q.min_ready);
-    let Some(since) = q.since else {
-        return format!("{head}: never reached");
-    };
-    format!(
-        "{head}: availability {:.3}% since {}s  outages {}  downtime {}s  longest outage {}s",
-        q.availability * 100.0,
-        format_secs(since.0),
-        q.outages.len(),
-        format_secs(q.downtime_ms),
-        format_secs(q.longest_outage_ms)
-    )
 }

@@ -36,7 +36,12 @@ pub(crate) fn faults(list: Option<Field>, cx: &Context) -> Result<Vec<FaultSpec>
 
 fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
     let (duration_ms, index, base) = (cx.duration_ms, cx.index, cx.base);
-    let all: Vec<&str> = ACTIONS.iter().chain(CHANGES).chain(NODE_ACTIONS).copied().collect();
+    let all: Vec<&str> = ACTIONS
+        .iter()
+        .chain(CHANGES)
+        .chain(NODE_ACTIONS)
+        .copied()
+        .collect();
     let keys: Vec<&str> = ["at"].iter().chain(&all).copied().collect();
     let f = item.fields(&keys)?;
     let at = f.req("at")?;
@@ -136,7 +141,10 @@ fn stateful_pod(f: &Fields, field: &Field, index: &Index) -> Result<PodSelector>
 
 /// `selector` (`k=v,k=v` or a mapping) and `namespace` (default `default`) of an action, with the
 /// pod templates it selects; selecting none is an error.
-pub(crate) fn selector<'i>(f: &Fields, index: &'i Index) -> Result<(PodSelector, Vec<&'i Template>)> {
+pub(crate) fn selector<'i>(
+    f: &Fields,
+    index: &'i Index,
+) -> Result<(PodSelector, Vec<&'i Template>)> {
     let field = f.req("selector")?;
     let labels = match field.value {
         serde_yaml_ng::Value::Mapping(_) => field.labels()?,

@@ -127,7 +127,11 @@ mod tests {
     fn unknown_repeated_or_missing_nodes_are_rejected_with_the_field() {
         let cases = [
             ("cordon", "node-4", "drain: no node named node-4"),
-            ("drain", "{nodes: [node-1, node-1]}", "node-1 is listed twice"),
+            (
+                "drain",
+                "{nodes: [node-1, node-1]}",
+                "node-1 is listed twice",
+            ),
             ("drain", "{nodes: []}", "an empty list"),
             ("drain", "{node: node-1, nodes: [node-2]}", "not both"),
             ("drain", "{node: node-1, timeout: 0s}", "leave timeout out"),

@@ -40,15 +40,25 @@ fn draining_the_ensemble_never_leaves_fewer_than_two_ready_members() {
         }
     })
     .expect("runs");
-    assert_eq!(fewest, 2, "the PDB's minAvailable 2 is the floor, and it is reached");
-    assert!(checker.violations().is_empty(), "{:?}", checker.violations());
+    assert_eq!(
+        fewest, 2,
+        "the PDB's minAvailable 2 is the floor, and it is reached"
+    );
+    assert!(
+        checker.violations().is_empty(),
+        "{:?}",
+        checker.violations()
+    );
 }
 
 #[test]
 fn refused_evictions_are_429s_in_the_events_and_every_drain_completes() {
     let out = kubesim::sim::run(&example("drain-with-pdb.yaml"), 1).expect("runs");
     let refused = reasons(&out, "TooManyRequests");
-    assert!(!refused.is_empty(), "some eviction met a budget with no disruption left");
+    assert!(
+        !refused.is_empty(),
+        "some eviction met a budget with no disruption left"
+    );
     assert!(refused.iter().all(|e| e.message.ends_with(
         "(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."
     )));
@@ -56,7 +66,10 @@ fn refused_evictions_are_429s_in_the_events_and_every_drain_completes() {
     for pair in refused.windows(2).filter(|w| w[0].name == w[1].name) {
         assert_eq!(pair[1].time.0 - pair[0].time.0, 5_000);
     }
-    let drained: Vec<&str> = reasons(&out, "Drained").iter().map(|e| e.name.as_str()).collect();
+    let drained: Vec<&str> = reasons(&out, "Drained")
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
     assert_eq!(drained, ["node-1", "node-2", "node-3"]);
     // One after another: each node is cordoned only after the previous one was uncordoned.
     let cordons = reasons(&out, "Cordon");
