@@ -47,6 +47,7 @@ pub enum Ev {
     AttachDetach(attach_detach::Done),
     Proxy(ProxyTimer),
     Client(ClientTimer),
+    /// One of the scenario's faults (an index into them) happens.
     Fault(usize),
 }
 
@@ -56,6 +57,8 @@ pub struct Rngs {
     pub kubelet: ChaCha8Rng,
     pub storage: ChaCha8Rng,
     pub traffic: ChaCha8Rng,
+    /// Which pod a `pick: one` fault hits.
+    pub fault_targets: ChaCha8Rng,
 }
 
 impl Rngs {
@@ -65,6 +68,7 @@ impl Rngs {
             kubelet: streams.stream("kubelet"),
             storage: streams.stream("storage"),
             traffic: streams.stream("traffic"),
+            fault_targets: streams.stream("fault-targets"),
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct World<'s> {
     pub events: Vec<Event>,
     pub requests: Vec<RequestRecord>,
     pub faults: Vec<FaultMark>,
+    /// The index into the scenario's faults of each of `faults`.
+    pub fault_specs: Vec<usize>,
     pub processed: u64,
 }
 
