@@ -14,10 +14,12 @@ mod load;
 mod manifests;
 pub mod model;
 mod quantity;
+mod study;
 pub mod timings;
 
 pub use dist::Dist;
 pub use error::ScenarioError;
 pub use load::{load, load_str};
+pub use study::{load_study, Point, Study};
 pub use model::*;
 pub use timings::Timings;
