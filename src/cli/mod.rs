@@ -1,6 +1,9 @@
 //! Command-line arguments per subcommand, validated into a configuration, then run.
 
+mod merge;
+mod report;
 mod study;
+mod sweep;
 
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunError};
@@ -39,6 +42,56 @@ pub enum Command {
         /// Worker threads for replications (default: the machine's cores); results do not depend on it.
         #[arg(long, value_name = "J", requires = "replications")]
         jobs: Option<usize>,
+        /// Run only shard I of N of the replications (counted from 0) and write its rows and
+        /// `shard.json`; `kubesim merge` combines the shards.
+        #[arg(long, value_name = "I/N", requires = "replications")]
+        shard: Option<String>,
+    },
+    /// Run a parameter sweep: a grid of scenario values (STUDY.yaml) x replications; writes
+    /// `sweep.csv`, a picture per metric and each grid point's study files.
+    Sweep {
+        /// The study file (YAML): scenario, replications, parameters.
+        study: PathBuf,
+        /// Seed of the random streams (default: the study's `seed`, else the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output directory (default: output/<study file name>/); replaced by this run.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: the machine's cores); results do not depend on it.
+        #[arg(long, value_name = "J")]
+        jobs: Option<usize>,
+        /// Run only shard I of N of every point's replications (counted from 0).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Print a Kubernetes Indexed Job manifest that runs the sweep in N shards, instead of running it.
+        #[arg(long, requires = "shards")]
+        emit_job: bool,
+        /// The number of shards (pods) of the emitted Job.
+        #[arg(long, value_name = "N")]
+        shards: Option<u64>,
+        /// The container image of the emitted Job (holding kubesim and the study's files).
+        #[arg(long, default_value = "kubesim:latest")]
+        image: String,
+        /// The PersistentVolumeClaim the emitted Job's pods write their shards into.
+        #[arg(long, default_value = "kubesim-results")]
+        claim: String,
+    },
+    /// Merge the output directories of the shards of a `run --replications` or a `sweep` into
+    /// exactly what the unsharded command writes.
+    Merge {
+        /// The shards' output directories (every shard once, any order).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory (default: output/<name>/); replaced.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write DIR/report.html: one self-contained page (no network needed) with the summary tables
+    /// and pictures of a run, a study or a sweep written into DIR.
+    Report {
+        /// An output directory of `kubesim run`, `run --replications`, `sweep` or `merge`.
+        dir: PathBuf,
     },
 }
 
@@ -121,6 +174,39 @@ pub fn configure_run(
     })
 }
 
+/// `--shard I/N`, if given.
+fn parse_shard(text: Option<&str>) -> Result<Option<crate::study::shard::Shard>, CliError> {
+    text.map(crate::study::shard::Shard::parse)
+        .transpose()
+        .map_err(CliError::Usage)
+}
+
+/// Validates `sweep`'s arguments (reads the study file and every grid point's scenario).
+fn configure_sweep(
+    file: PathBuf,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    jobs: Option<usize>,
+    shard: Option<&str>,
+) -> Result<sweep::SweepConfig, CliError> {
+    if jobs == Some(0) {
+        return Err(CliError::Usage("--jobs must be at least 1".into()));
+    }
+    let shard = parse_shard(shard)?;
+    let study = scenario::load_study(&file)?;
+    let seed = seed
+        .or(study.seed)
+        .unwrap_or_else(|| study.points[0].scenario.seed);
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(&study.name));
+    Ok(sweep::SweepConfig {
+        study,
+        seed,
+        out,
+        jobs: jobs.unwrap_or_else(default_jobs),
+        shard,
+    })
+}
+
 /// The machine's cores (1 when unknown).
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -168,12 +254,34 @@ pub fn main_with(args: Args) -> i32 {
             quiet,
             replications,
             jobs,
-        } => configure_run(scenario, seed, out, quiet, replications.map(|n| (n, jobs))).and_then(
-            |cfg| match cfg.replications {
-                Some((n, jobs)) => study::run_study(&cfg, n, jobs),
+            shard,
+        } => parse_shard(shard.as_deref()).and_then(|shard| {
+            let cfg = configure_run(scenario, seed, out, quiet, replications.map(|n| (n, jobs)))?;
+            match cfg.replications {
+                Some((n, jobs)) => study::run_study(&cfg, n, jobs, shard),
                 None => run(&cfg),
-            },
-        ),
+            }
+        }),
+        Command::Sweep {
+            study,
+            seed,
+            out,
+            jobs,
+            shard,
+            emit_job,
+            shards,
+            image,
+            claim,
+        } => match (emit_job, shards) {
+            (true, Some(0)) => Err(CliError::Usage("--shards must be at least 1".into())),
+            (true, Some(n)) => scenario::load_study(&study)
+                .map_err(CliError::from)
+                .map(|s| say(&sweep::job_manifest(&study, &s.name, n, &image, &claim))),
+            _ => configure_sweep(study, seed, out, jobs, shard.as_deref())
+                .and_then(|cfg| sweep::run_sweep(&cfg)),
+        },
+        Command::Merge { dirs, out } => merge::merge(&dirs, out),
+        Command::Report { dir } => report::report(&dir),
     };
     match result {
         Ok(()) => 0,

@@ -3,6 +3,7 @@
 pub mod changes;
 mod changes_sts;
 pub mod drain;
+pub mod plan;
 mod rollback;
 
 use crate::api::{Event, PodId, Runtime, Store, Write};
@@ -38,13 +39,24 @@ pub fn select(store: &Store, sel: &PodSelector) -> Vec<PodId> {
 
 /// Applies `action` at `now`.
 pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: SimTime) -> Applied {
+    apply_narrowed(action, store, runtime, now, &mut |pods| pods)
+}
+
+/// Applies `action` at `now` to the pods `narrow` keeps of those it selects (`pick: one`).
+pub fn apply_narrowed(
+    action: &FaultAction,
+    store: &Store,
+    runtime: &mut Runtime,
+    now: SimTime,
+    narrow: &mut dyn FnMut(Vec<PodId>) -> Vec<PodId>,
+) -> Applied {
     let mut out = Applied::default();
     let targets = match action {
         FaultAction::DeletePod {
             selector,
             grace_period_ms,
         } => {
-            let pods = select(store, selector);
+            let pods = narrow(select(store, selector));
             // `kubectl delete pod`: a graceful DELETE of each.
             out.writes = pods
                 .iter()
@@ -57,7 +69,7 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
         }
         FaultAction::KillContainer { selector, .. } => {
             // `docker kill`: SIGKILL to the running container; the kubelet is not told.
-            let pods: Vec<PodId> = select(store, selector)
+            let pods: Vec<PodId> = narrow(select(store, selector))
                 .into_iter()
                 .filter(|p| runtime.kill(*p, now, false))
                 .collect();

@@ -19,6 +19,8 @@ pub struct ServiceSummary {
 /// One fault and how long the service took to answer again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultSummary {
+    /// The index of the scenario's fault this is an occurrence of.
+    pub spec: usize,
     pub at: SimTime,
     /// The action's name as the scenario spells it (`delete-pod`, `kill-container`).
     pub action: String,
@@ -139,9 +141,11 @@ pub fn summarize_service(name: &str, requests: &[&RequestRecord], end: SimTime) 
     }
 }
 
-/// Time from `at` until the service first answers a request sent at or after `at`.
+/// Time from `at` until the service first answers a request sent at or after `at` (`requests`
+/// in time order).
 pub fn recovery_after(at: SimTime, requests: &[&RequestRecord]) -> Option<u64> {
-    requests
+    let first = requests.partition_point(|r| r.time < at);
+    requests[first..]
         .iter()
         .filter(|r| r.time >= at && r.outcome == Outcome::Ok)
         .map(|r| r.time.plus_ms(r.latency_ms).since_ms(at))

@@ -7,6 +7,7 @@ mod csv_files;
 mod json;
 mod rollout_text;
 mod rollouts;
+mod study_plots;
 mod text;
 mod timeline;
 
@@ -14,6 +15,7 @@ pub use csv_files::{events_csv, pods_csv, requests_csv, rollouts_csv};
 pub use json::summary_json;
 pub use rollout_text::rollout_log;
 pub use rollouts::rollouts_svg;
+pub use study_plots::{availability_svg, cdf_svg, sweep_svg};
 pub use text::{summary_text, watch_log};
 pub use timeline::timeline_svg;
 

@@ -18,6 +18,7 @@ pub(crate) fn sample_summary() -> Summary {
         longest_outage_ms: 14_500,
     };
     let fault = |at, recovery_ms| FaultSummary {
+        spec: 0,
         at: SimTime(at),
         action: "delete-pod".into(),
         target: "default/web-1".into(),

@@ -1,10 +1,10 @@
-//! Durations (`250ms`, `1.5s`, `1m30s`) and distributions of them, read into integer milliseconds.
+//! Durations (`250ms`, `1.5s`, `1m30s`, `30d`) and distributions of them, read into integer milliseconds.
 
 use super::dist::Dist;
 use super::field::{Field, Result};
 use serde_yaml_ng::Value;
 
-const UNITS: &str = "ms, s, m or h";
+const UNITS: &str = "ms, s, m, h or d";
 
 /// Parses `250ms`, `1.5s`, `5m`, `1h30m` into milliseconds; the error says why not, for `(...)`.
 pub(crate) fn parse_duration(text: &str) -> std::result::Result<u64, String> {
@@ -38,6 +38,7 @@ fn unit_ms(number: &str, unit: &str) -> std::result::Result<u64, String> {
         "s" => Ok(1_000),
         "m" => Ok(60_000),
         "h" => Ok(3_600_000),
+        "d" => Ok(86_400_000),
         "" => Err(format!("needs a unit: {UNITS}")),
         _ => Err(format!("unknown unit {unit:?}; use {UNITS}")),
     }
@@ -80,7 +81,7 @@ pub(crate) fn show(ms: u64) -> String {
     }
     let mut out = String::new();
     let mut rest = ms;
-    for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
         if rest >= size {
             out.push_str(&format!("{}{unit}", rest / size));
             rest %= size;
@@ -199,6 +200,7 @@ mod tests {
             ("1.5s", 1_500),
             ("5m", 300_000),
             ("2h", 7_200_000),
+            ("30d", 2_592_000_000),
         ];
         for (text, ms) in cases
             .into_iter()
@@ -213,7 +215,7 @@ mod tests {
         let cases = [
             ("-3s", "negative"),
             ("10", "needs a unit"),
-            ("3d", "unknown unit"),
+            ("3w", "unknown unit"),
             ("", "empty"),
             ("1.5.5s", "not a number"),
             ("0.0001s", "finer than a millisecond"),

@@ -1,4 +1,5 @@
-//! The scenario's `faults`: actions at points in time, each aimed at pods by a label selector that
+//! The scenario's `faults`: actions at points in time (fixed, drawn from a distribution, or a
+//! Poisson process with a mean time between failures), each aimed at pods by a label selector that
 //! must select the pods of some workload among the manifests, or a change to a named object
 //! (`changes.rs`).
 
@@ -6,7 +7,8 @@ use super::changes::{change, CHANGES};
 use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
-use super::model::{FaultAction, FaultSpec, PodSelector};
+use super::duration::show;
+use super::model::{FaultAction, FaultSpec, FaultTiming, Pick, PodSelector};
 use super::node_faults::{node_action, NODE_ACTIONS};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -42,17 +44,9 @@ fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
         .chain(NODE_ACTIONS)
         .copied()
         .collect();
-    let keys: Vec<&str> = ["at"].iter().chain(&all).copied().collect();
+    let keys: Vec<&str> = WHEN.iter().chain(&all).copied().collect();
     let f = item.fields(&keys)?;
-    let at = f.req("at")?;
-    let at_ms = at.duration()?;
-    if at_ms > duration_ms {
-        let (at_s, end) = (
-            super::duration::show(at_ms),
-            super::duration::show(duration_ms),
-        );
-        return Err(at.invalid(format!("{at_s} is after the end of the scenario ({end})")));
-    }
+    let (at_ms, timing) = timing(&f, duration_ms)?;
     let actions: Vec<&str> = f
         .present()
         .into_iter()
@@ -69,7 +63,89 @@ fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
         a if NODE_ACTIONS.contains(&a) => node_action(a, &body, &cx.nodes)?,
         _ => change(action, &body, index, base)?,
     };
-    Ok(FaultSpec { at_ms, action })
+    let pick = pick(&f, &action)?;
+    Ok(FaultSpec {
+        at_ms,
+        timing,
+        pick,
+        action,
+    })
+}
+
+/// The keys of a fault that say when it happens and what it hits (then comes its action).
+const WHEN: &[&str] = &["at", "every", "pick"];
+
+/// The most faults a repeated fault may expect over the scenario (duration / mtbf).
+const MAX_EXPECTED_FAULTS: u64 = 100_000;
+
+/// `at` (a duration, or a distribution to draw it from) and `every: {mtbf}`: when the fault happens.
+fn timing(f: &Fields, duration_ms: u64) -> Result<(u64, FaultTiming)> {
+    let every = f.opt("every").map(|e| mtbf(&e, duration_ms)).transpose()?;
+    let at = match (f.opt("at"), every) {
+        (None, Some(mtbf_ms)) => return Ok((0, FaultTiming::Every { mtbf_ms })),
+        (None, None) => return Err(f.field.missing("at")),
+        (Some(at), _) => at,
+    };
+    let dist = at.dist()?;
+    match (dist.as_const(), every) {
+        (Some(at_ms), _) if at_ms > duration_ms => {
+            let (at_s, end) = (show(at_ms), show(duration_ms));
+            Err(at.invalid(format!("{at_s} is after the end of the scenario ({end})")))
+        }
+        (Some(at_ms), None) => Ok((at_ms, FaultTiming::Fixed)),
+        (Some(at_ms), Some(mtbf_ms)) => Ok((at_ms, FaultTiming::Every { mtbf_ms })),
+        (None, Some(_)) => Err(at.invalid(
+            "a repeated fault starts at a fixed time (`every` draws the times after it)",
+        )),
+        (None, None) => Ok((0, FaultTiming::Drawn(dist))),
+    }
+}
+
+/// `every: {mtbf: 10d}`: the mean time between failures of a Poisson process of faults.
+fn mtbf(every: &Field, duration_ms: u64) -> Result<u64> {
+    let mtbf = every.fields(&["mtbf"])?.req("mtbf")?;
+    let mtbf_ms = mtbf.duration()?;
+    if mtbf_ms == 0 {
+        return Err(mtbf.invalid("the mean time between failures must be more than 0s"));
+    }
+    let expected = duration_ms / mtbf_ms;
+    if expected > MAX_EXPECTED_FAULTS {
+        let reason = format!(
+            "{} over the scenario's {} expects {expected} faults; at most {MAX_EXPECTED_FAULTS} are allowed",
+            show(mtbf_ms),
+            show(duration_ms)
+        );
+        return Err(mtbf.invalid(reason));
+    }
+    Ok(mtbf_ms)
+}
+
+/// `pick: all` (the default) or `pick: one` (one of the selected pods, at random).
+fn pick(f: &Fields, action: &FaultAction) -> Result<Pick> {
+    let Some(field) = f.opt("pick") else {
+        return Ok(Pick::All);
+    };
+    let pick = match field.str()? {
+        "all" => Pick::All,
+        "one" => Pick::One,
+        other => {
+            let reason = format!("{other:?} is neither all nor one");
+            return Err(field.invalid(reason));
+        }
+    };
+    let on_pods = matches!(
+        action,
+        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. }
+    );
+    if pick == Pick::One && !on_pods {
+        let reason = format!(
+            "pick: one applies to the pod faults ({}), not {}",
+            ACTIONS.join(", "),
+            action.name()
+        );
+        return Err(field.invalid(reason));
+    }
+    Ok(pick)
 }
 
 fn delete_pod(body: &Field, index: &Index) -> Result<FaultAction> {

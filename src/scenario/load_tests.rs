@@ -80,7 +80,7 @@ fn a_minimal_scenario_gets_the_defaults() {
 #[test]
 fn a_misspelt_scenario_field_is_reported_with_its_path() {
     let err = message(load_text("name: t\nduraton: 10m\n"));
-    assert!(err.ends_with("x.yaml: duraton: unknown field; expected one of: name, seed, duration, cluster, manifests, apps, traffic, faults; did you mean duration?"), "{err}");
+    assert!(err.ends_with("x.yaml: duraton: unknown field; expected one of: name, seed, duration, cluster, manifests, apps, traffic, faults, quorum; did you mean duration?"), "{err}");
     let text = format!("{HEAD}faults:\n  - {{at: 1m, delete-pod: {{selector: app=mariadb}}}}\n  - {{at: 2m, kill-containr: {{selector: app=mariadb}}}}\n");
     let err = message(with_objects(&text, mariadb()));
     assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, delete-pod, kill-container, set-image, scale, rollout-undo, rollout-pause, rollout-resume, patch, apply; did you mean kill-container?");
@@ -100,7 +100,7 @@ fn a_negative_duration_is_reported_with_the_file_and_the_field() {
 fn a_duration_without_a_unit_is_rejected() {
     let err = message(load_text("name: t\nduration: 600\n"));
     assert!(
-        err.ends_with("x.yaml: duration: 600 is not a duration (needs a unit: ms, s, m or h)"),
+        err.ends_with("x.yaml: duration: 600 is not a duration (needs a unit: ms, s, m, h or d)"),
         "{err}"
     );
 }
@@ -376,4 +376,32 @@ fn the_example_scenario_loads() {
     let s = load(&path).unwrap();
     assert_eq!(s.name, "mariadb-failover");
     assert_eq!(s.objects.len(), 4);
+}
+
+#[test]
+fn fault_times_may_be_drawn_or_a_poisson_process_and_days_are_a_unit() {
+    use crate::scenario::{FaultTiming, Pick};
+    let text = format!(
+        "name: t\nduration: 30d\n{}faults:\n  - {{at: {{uniform: {{min: 1m, max: 2m}}}}, delete-pod: {{selector: app=mariadb}}}}\n  - {{every: {{mtbf: 10d}}, pick: one, kill-container: {{selector: app=mariadb}}}}\n  - {{at: 1d, every: {{mtbf: 1h}}, delete-pod: {{selector: app=mariadb}}}}\n",
+        "cluster: {nodes: [{name: n1, allocatable: {cpu: '4', memory: 8Gi}}]}\n"
+    );
+    let s = with_objects(&text, mariadb()).unwrap();
+    assert_eq!(s.duration_ms, 30 * 86_400_000);
+    let timings: Vec<(u64, FaultTiming, Pick)> = s
+        .faults
+        .iter()
+        .map(|f| (f.at_ms, f.timing.clone(), f.pick))
+        .collect();
+    let uniform = crate::scenario::Dist::Uniform {
+        lo_ms: 60_000,
+        hi_ms: 120_000,
+    };
+    assert_eq!(
+        timings,
+        [
+            (0, FaultTiming::Drawn(uniform), Pick::All),
+            (0, FaultTiming::Every { mtbf_ms: 864_000_000 }, Pick::One),
+            (86_400_000, FaultTiming::Every { mtbf_ms: 3_600_000 }, Pick::All),
+        ]
+    );
 }

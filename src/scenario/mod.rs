@@ -16,10 +16,12 @@ mod node_faults;
 pub mod model;
 mod quantity;
 mod quorum;
+mod study;
 pub mod timings;
 
 pub use dist::Dist;
 pub use error::ScenarioError;
 pub use load::{load, load_str};
+pub use study::{load_study, Point, Study};
 pub use model::*;
 pub use timings::Timings;

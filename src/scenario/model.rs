@@ -147,11 +147,38 @@ pub struct ClientSpec {
     pub start_ms: u64,
 }
 
-/// A fault or change at a point in time.
+/// A fault or change at a point in time, at a random time, or repeated at random times.
 #[derive(Debug, Clone)]
 pub struct FaultSpec {
+    /// The fixed time; for a drawn time, 0; for a repeated fault, when its process starts.
     pub at_ms: u64,
+    /// When it happens: at `at_ms`, at a time drawn per replication, or as a Poisson process.
+    pub timing: FaultTiming,
+    /// Which of the pods it selects it hits: all of them, or one at random.
+    pub pick: Pick,
     pub action: FaultAction,
+}
+
+/// When a fault happens (`faults[].at` and `faults[].every`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultTiming {
+    /// Once, at `at_ms`.
+    Fixed,
+    /// Once, at a time drawn from this distribution in each replication (not at all when the draw
+    /// falls after the end of the scenario).
+    Drawn(Dist),
+    /// Repeatedly, from `at_ms` on: a Poisson process whose gaps are exponential with this mean
+    /// (the mean time between failures).
+    Every { mtbf_ms: u64 },
+}
+
+/// Which of the selected pods a pod fault hits (`faults[].pick`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// Every matching pod, as `kubectl delete pod -l` does.
+    All,
+    /// One matching pod chosen at random (from the `fault-targets` stream).
+    One,
 }
 
 /// Selects pods by namespace and labels, like `kubectl -n NS -l k=v,...`.

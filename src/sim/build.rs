@@ -41,6 +41,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         faults: Vec::new(),
         drainer: Default::default(),
         quorum: crate::metrics::QuorumTracker::new(&scenario.quorums),
+        fault_specs: Vec::new(),
         processed: 0,
     };
     add_nodes(&mut world, &streams);
@@ -48,8 +49,9 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         add_object(&mut world, loaded)?;
     }
     add_clients(&mut world)?;
-    for (i, f) in scenario.faults.iter().enumerate() {
-        world.schedule(SimTime(f.at_ms), Ev::Fault(i))?;
+    let plan = crate::faults::plan::plan(&scenario.faults, scenario.duration_ms, &streams);
+    for (at_ms, i) in plan {
+        world.schedule(SimTime(at_ms), Ev::Fault(i))?;
     }
     world.notify()?;
     Ok(world)

@@ -9,7 +9,8 @@ use crate::network::{
     client::{ClientTimer, Waiting},
     ProxyTimer, Resolution,
 };
-use crate::scenario::{FaultAction, Scenario};
+use crate::scenario::{FaultAction, Pick, Scenario};
+use rand::Rng;
 
 /// Why a run could not complete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -228,11 +229,19 @@ impl World<'_> {
 
     fn on_fault(&mut self, i: usize) -> Result<(), WorldError> {
         let now = self.cal.now();
-        let applied = crate::faults::apply(
-            &self.scenario.faults[i].action,
+        let spec = &self.scenario.faults[i];
+        let rng = &mut self.rngs.fault_targets;
+        let mut narrow = |pods: Vec<crate::api::PodId>| match spec.pick {
+            Pick::All => pods,
+            Pick::One if pods.is_empty() => pods,
+            Pick::One => vec![pods[rng.random_range(0..pods.len())]],
+        };
+        let applied = crate::faults::apply_narrowed(
+            &spec.action,
             &self.store,
             &mut self.runtime,
             now,
+            &mut narrow,
         );
         for w in applied.writes {
             self.store.apply(w, now);
@@ -242,7 +251,10 @@ impl World<'_> {
                 self.kubelet_call(node, |k, cx| k.on_container_killed(pod, cx))?;
             }
         }
-        self.faults.extend(applied.mark);
+        if let Some(mark) = applied.mark {
+            self.faults.push(mark);
+            self.fault_specs.push(i);
+        }
         self.events.extend(applied.events);
         self.on_fault_drain(i)
     }
@@ -250,7 +262,8 @@ impl World<'_> {
     fn finish(self, seed: u64) -> RunOutput {
         let mut requests = self.requests;
         requests.sort_by_key(|r| r.time);
-        let mut summary = summarize(self.scenario, seed, self.processed, &requests, &self.faults);
+        let marks = (&self.faults[..], &self.fault_specs[..]);
+        let mut summary = summarize(self.scenario, seed, self.processed, &requests, marks);
         summary.claims = claims(&self.store);
         summary.disruption_budgets = budgets(&self.store);
         summary.pending = pending(&self.store, &self.events);
@@ -276,7 +289,7 @@ fn summarize(
     seed: u64,
     events: u64,
     requests: &[RequestRecord],
-    marks: &[crate::metrics::FaultMark],
+    (marks, specs): (&[crate::metrics::FaultMark], &[usize]),
 ) -> Summary {
     let mut names: Vec<&str> = s.traffic.iter().map(|t| t.service.as_str()).collect();
     names.dedup();
@@ -286,21 +299,28 @@ fn summarize(
             .filter(|r| r.service == name)
             .collect::<Vec<_>>()
     };
+    let by_service: Vec<Vec<&RequestRecord>> = names.iter().map(|n| of(n)).collect();
     let services = names
         .iter()
-        .map(|n| summarize_service(n, &of(n), SimTime(s.duration_ms)))
+        .zip(&by_service)
+        .map(|(n, rs)| summarize_service(n, rs, SimTime(s.duration_ms)))
         .collect();
+    let requests_of = |name: &str| {
+        let i = names.iter().position(|n| *n == name);
+        i.map_or(&[][..], |i| &by_service[i][..])
+    };
     let faults = marks
         .iter()
-        .zip(&s.faults)
-        .map(|(m, f)| {
-            let svc =
-                affected_service(s, &f.action).unwrap_or(names.first().copied().unwrap_or(""));
+        .zip(specs)
+        .map(|(m, spec)| {
+            let action = &s.faults[*spec].action;
+            let svc = affected_service(s, action).unwrap_or(names.first().copied().unwrap_or(""));
             FaultSummary {
+                spec: *spec,
                 at: m.at,
                 action: m.action.clone(),
                 target: m.target.clone(),
-                recovery_ms: recovery_after(m.at, &of(svc)),
+                recovery_ms: recovery_after(m.at, requests_of(svc)),
             }
         })
         .collect();

@@ -47,6 +47,7 @@ pub enum Ev {
     AttachDetach(attach_detach::Done),
     Proxy(ProxyTimer),
     Client(ClientTimer),
+    /// One of the scenario's faults (an index into them) happens.
     Fault(usize),
     /// A `kubectl drain` step.
     Drain(crate::faults::drain::Timer),
@@ -58,6 +59,8 @@ pub struct Rngs {
     pub kubelet: ChaCha8Rng,
     pub storage: ChaCha8Rng,
     pub traffic: ChaCha8Rng,
+    /// Which pod a `pick: one` fault hits.
+    pub fault_targets: ChaCha8Rng,
 }
 
 impl Rngs {
@@ -67,6 +70,7 @@ impl Rngs {
             kubelet: streams.stream("kubelet"),
             storage: streams.stream("storage"),
             traffic: streams.stream("traffic"),
+            fault_targets: streams.stream("fault-targets"),
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct World<'s> {
     pub drainer: crate::faults::drain::Drainer,
     /// When each of the scenario's quorum workloads had enough ready members.
     pub quorum: crate::metrics::QuorumTracker,
+    /// The index into the scenario's faults of each of `faults`.
+    pub fault_specs: Vec<usize>,
     pub processed: u64,
 }
 

@@ -1,16 +1,19 @@
 //! Monte Carlo replications of one scenario: each seeded from (seed, replication) alone, run in
 //! parallel on a rayon pool, and aggregated; the result does not depend on the number of jobs.
 
+pub mod shard;
 pub mod stats;
+pub mod sweep;
 mod table;
 
-pub use table::{replications_csv, study_json, study_text};
+pub use table::{aggregate_files, fmt, read_csv, study_json, study_text, Files, TableError};
 
-use crate::metrics::Summary;
-use crate::scenario::Scenario;
+use crate::metrics::{FaultSummary, Summary};
+use crate::scenario::{FaultTiming, Scenario};
 use crate::sim::{self, RunError};
 use rayon::prelude::*;
 use stats::Aggregate;
+use std::ops::Range;
 
 /// One replication's summary.
 #[derive(Debug, Clone)]
@@ -43,6 +46,28 @@ pub fn replicate(
     jobs: usize,
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Replication>, StudyError> {
+    replicate_range(scenario, seed, 0..count, jobs, done)
+}
+
+/// Runs the replications in `range` (a shard of a study), like [`replicate`].
+pub fn replicate_range(
+    scenario: &Scenario,
+    seed: u64,
+    range: Range<u64>,
+    jobs: usize,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<Replication>, StudyError> {
+    let units: Vec<(&Scenario, u64)> = range.map(|r| (scenario, r)).collect();
+    run_units(&units, seed, jobs, done)
+}
+
+/// Runs each (scenario, replication) of `units` on `jobs` threads; the result is in `units` order.
+pub fn run_units(
+    units: &[(&Scenario, u64)],
+    seed: u64,
+    jobs: usize,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<Replication>, StudyError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -51,9 +76,9 @@ pub fn replicate(
             message: e.to_string(),
         })?;
     pool.install(|| {
-        (0..count)
-            .into_par_iter()
-            .map(|index| {
+        units
+            .par_iter()
+            .map(|&(scenario, index)| {
                 let out = sim::run_replication(scenario, seed, index)
                     .map_err(|source| StudyError::Run { index, source })?;
                 done();
@@ -66,25 +91,50 @@ pub fn replicate(
     })
 }
 
-/// The metrics of one replication, by name, in a fixed order (the same for every replication of
-/// a scenario): per service availability, downtime and failed requests; per fault its recovery
-/// time; per Deployment the duration of its last rollout after the first revision.
-pub fn metrics(scenario: &Scenario, s: &Summary) -> Vec<(String, Option<f64>)> {
+/// The names of a replication's metrics, in a fixed order: per service availability, downtime and
+/// failed requests; per fault its recovery time (for a repeated fault, its count and mean recovery
+/// in the replication); per Deployment the duration of its last rollout after the first revision.
+pub fn metric_names(scenario: &Scenario) -> Vec<String> {
+    let mut m = Vec::new();
+    for svc in services(scenario) {
+        m.push(format!("availability[{svc}]"));
+        m.push(format!("downtime_s[{svc}]"));
+        m.push(format!("failed[{svc}]"));
+    }
+    for (i, f) in scenario.faults.iter().enumerate() {
+        let kind = f.action.name();
+        if matches!(f.timing, FaultTiming::Every { .. }) {
+            m.push(format!("faults[{i}:{kind}]"));
+        }
+        m.push(format!("recovery_s[{i}:{kind}]"));
+    }
+    m.extend(deployments(scenario).map(|d| format!("rollout_s[{d}]")));
+    m
+}
+
+/// The values of [`metric_names`] in one replication (None: no value, such as a fault the service
+/// never recovered from or a rollout that never completed).
+pub fn metric_values(scenario: &Scenario, s: &Summary) -> Vec<Option<f64>> {
     let mut m = Vec::new();
     for svc in &s.services {
-        m.push((
-            format!("availability[{}]", svc.name),
-            Some(svc.availability),
-        ));
-        m.push((
-            format!("downtime_s[{}]", svc.name),
-            Some(svc.downtime_ms as f64 / 1000.0),
-        ));
-        m.push((format!("failed[{}]", svc.name), Some(svc.failed as f64)));
+        m.push(Some(svc.availability));
+        m.push(Some(svc.downtime_ms as f64 / 1000.0));
+        m.push(Some(svc.failed as f64));
     }
-    for (i, f) in s.faults.iter().enumerate() {
-        let recovery = f.recovery_ms.map(|ms| ms as f64 / 1000.0);
-        m.push((format!("recovery_s[{i}:{}]", f.action), recovery));
+    for (i, f) in scenario.faults.iter().enumerate() {
+        let hits: Vec<&FaultSummary> = s.faults.iter().filter(|h| h.spec == i).collect();
+        let recovered: Vec<f64> = hits
+            .iter()
+            .filter_map(|h| h.recovery_ms)
+            .map(|ms| ms as f64 / 1000.0)
+            .collect();
+        if matches!(f.timing, FaultTiming::Every { .. }) {
+            m.push(Some(hits.len() as f64));
+            let mean = recovered.iter().sum::<f64>() / recovered.len().max(1) as f64;
+            m.push((!recovered.is_empty()).then_some(mean));
+        } else {
+            m.push(recovered.first().copied());
+        }
     }
     for name in deployments(scenario) {
         let last = s
@@ -93,13 +143,24 @@ pub fn metrics(scenario: &Scenario, s: &Summary) -> Vec<(String, Option<f64>)> {
             .rev()
             .find(|r| r.deployment == name && r.revision >= 2);
         let secs = last.and_then(|r| r.completed.map(|c| c.since_ms(r.started) as f64 / 1000.0));
-        m.push((format!("rollout_s[{name}]"), secs));
+        m.push(secs);
     }
     m
 }
 
+/// The Services the scenario's clients call, as the summary lists them.
+fn services(scenario: &Scenario) -> Vec<&str> {
+    let mut names: Vec<&str> = scenario
+        .traffic
+        .iter()
+        .map(|t| t.service.as_str())
+        .collect();
+    names.dedup();
+    names
+}
+
 /// `namespace/name` of the scenario's Deployments, in manifest order.
-fn deployments(scenario: &Scenario) -> Vec<String> {
+fn deployments(scenario: &Scenario) -> impl Iterator<Item = String> + '_ {
     scenario
         .objects
         .iter()
@@ -111,46 +172,16 @@ fn deployments(scenario: &Scenario) -> Vec<String> {
                 l.object.name()
             )
         })
-        .collect()
 }
 
-/// The aggregate of every metric over the replications; recovery times are also pooled per fault
-/// kind (`recovery_s[delete-pod]`).
-pub fn aggregates(scenario: &Scenario, reps: &[Replication]) -> Vec<(String, Option<Aggregate>)> {
-    let rows: Vec<Vec<(String, Option<f64>)>> =
-        reps.iter().map(|r| metrics(scenario, &r.summary)).collect();
-    let Some(first) = rows.first() else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, Vec<f64>)> =
-        first.iter().map(|(k, _)| (k.clone(), Vec::new())).collect();
-    for row in &rows {
-        for (i, (_, v)) in row.iter().enumerate() {
-            out[i].1.extend(*v);
-        }
-    }
-    out.extend(pooled_by_kind(&out));
-    out.into_iter()
-        .map(|(k, v)| (k, stats::aggregate(&v)))
-        .collect()
-}
-
-/// `recovery_s[<i>:<kind>]` values pooled as `recovery_s[<kind>]`, kinds in first-seen order.
-fn pooled_by_kind(per_fault: &[(String, Vec<f64>)]) -> Vec<(String, Vec<f64>)> {
-    let mut pooled: Vec<(String, Vec<f64>)> = Vec::new();
-    for (name, values) in per_fault {
-        let Some(kind) = name
-            .strip_prefix("recovery_s[")
-            .and_then(|r| r.split_once(':'))
-            .map(|(_, k)| k)
-        else {
-            continue;
-        };
-        let key = format!("recovery_s[{kind}");
-        match pooled.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.extend(values),
-            None => pooled.push((key, values.clone())),
-        }
-    }
-    pooled
+/// The aggregate of every metric over the replications, with recovery times also pooled per
+/// fault kind over every occurrence (`recovery_s[delete-pod]`). Computed from the text of the
+/// study's files, as `kubesim merge` computes it, so both give the same bytes.
+pub fn aggregates(
+    scenario: &Scenario,
+    seed: u64,
+    reps: &[Replication],
+) -> Vec<(String, Option<Aggregate>)> {
+    let files = table::Files::of(scenario, seed, reps);
+    table::aggregate_files(&files.replications, &files.faults).expect("the study's own files parse")
 }

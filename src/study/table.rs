@@ -1,43 +1,146 @@
-//! A study's files and text: `replications.csv` (one row per replication), `study.json` (aggregates).
+//! A study's files and text: `replications.csv` (one row per replication), `faults.csv` (one row
+//! per fault that happened), `study.json` (aggregates), and the aggregates read back from them.
 
-use super::stats::Aggregate;
-use super::{metrics, Replication};
+use super::stats::{self, Aggregate};
+use super::{metric_names, metric_values, Replication};
 use crate::scenario::Scenario;
 use serde::Serialize;
 
-/// `replication,seed,<metric>...`: one row per replication, empty where a metric has no value
-/// (a fault the service never recovered from, a rollout that never completed).
-pub fn replications_csv(
-    scenario: &Scenario,
-    seed: u64,
-    reps: &[Replication],
-) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if let Some(first) = reps.first() {
-        let names = metrics(scenario, &first.summary)
-            .into_iter()
-            .map(|(k, _)| k);
-        let header: Vec<String> = ["replication".to_string(), "seed".to_string()]
-            .into_iter()
-            .chain(names)
-            .collect();
-        w.write_record(&header)?;
+/// The text of a study's per-replication files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Files {
+    /// `replications.csv`: `replication,seed,<metric>...`, one row per replication, empty where a
+    /// metric has no value.
+    pub replications: Vec<u8>,
+    /// `faults.csv`: `replication,fault,action,at_s,recovery_s`, one row per fault that happened.
+    pub faults: Vec<u8>,
+}
+
+impl Files {
+    /// The files of `reps` (in replication order).
+    pub fn of(scenario: &Scenario, seed: u64, reps: &[Replication]) -> Files {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = ["replication".to_string(), "seed".to_string()];
+        write(&mut w, header.into_iter().chain(metric_names(scenario)));
+        for r in reps {
+            let values = metric_values(scenario, &r.summary);
+            let values = values.into_iter().map(|v| v.map(fmt).unwrap_or_default());
+            write(
+                &mut w,
+                [r.index.to_string(), seed.to_string()]
+                    .into_iter()
+                    .chain(values),
+            );
+        }
+        let replications = w.into_inner().expect("writes to memory");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = ["replication", "fault", "action", "at_s", "recovery_s"];
+        write(&mut w, header.map(String::from));
+        for r in reps {
+            for f in &r.summary.faults {
+                let recovery = f.recovery_ms.map(|ms| fmt(ms as f64 / 1000.0));
+                let row = [
+                    r.index.to_string(),
+                    f.spec.to_string(),
+                    f.action.clone(),
+                    fmt(f.at.0 as f64 / 1000.0),
+                    recovery.unwrap_or_default(),
+                ];
+                write(&mut w, row);
+            }
+        }
+        let faults = w.into_inner().expect("writes to memory");
+        Files {
+            replications,
+            faults,
+        }
     }
-    for r in reps {
-        let values = metrics(scenario, &r.summary)
-            .into_iter()
-            .map(|(_, v)| v.map(fmt).unwrap_or_default());
-        let row: Vec<String> = [r.index.to_string(), seed.to_string()]
-            .into_iter()
-            .chain(values)
-            .collect();
-        w.write_record(&row)?;
+}
+
+/// Writes one record to an in-memory CSV writer (which cannot fail).
+fn write(w: &mut csv::Writer<Vec<u8>>, record: impl IntoIterator<Item = String>) {
+    let record: Vec<String> = record.into_iter().collect();
+    w.write_record(&record).expect("writes to memory");
+}
+
+/// Why a study's files cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The file is not CSV.
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    /// A cell that should hold a number does not.
+    #[error("{column}: {text:?} is not a number")]
+    Number { column: String, text: String },
+    /// A file has no header row.
+    #[error("the file is empty (no header row)")]
+    Empty,
+}
+
+/// Reads a CSV file into its header and rows.
+pub fn read_csv(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), TableError> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = r.headers()?.iter().map(String::from).collect();
+    if header.is_empty() {
+        return Err(TableError::Empty);
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    let rows = r
+        .records()
+        .map(|rec| rec.map(|rec| rec.iter().map(String::from).collect()))
+        .collect::<Result<Vec<Vec<String>>, csv::Error>>()?;
+    Ok((header, rows))
+}
+
+/// A cell as a number; empty is None.
+fn number(column: &str, text: &str) -> Result<Option<f64>, TableError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || TableError::Number {
+        column: column.to_string(),
+        text: text.to_string(),
+    };
+    text.parse::<f64>().map(Some).map_err(|_| bad())
+}
+
+/// The aggregates of a study from its files' text: each metric column of `replications.csv`, then
+/// the recovery times of `faults.csv` pooled per action (kinds in the order of their first fault).
+pub fn aggregate_files(
+    replications: &[u8],
+    faults: &[u8],
+) -> Result<Vec<(String, Option<Aggregate>)>, TableError> {
+    let (header, rows) = read_csv(replications)?;
+    let mut out = Vec::new();
+    for (c, name) in header.iter().enumerate().skip(2) {
+        let mut values = Vec::with_capacity(rows.len());
+        for row in &rows {
+            values.extend(number(name, row.get(c).map_or("", String::as_str))?);
+        }
+        out.push((name.clone(), stats::aggregate(&values)));
+    }
+    let (_, rows) = read_csv(faults)?;
+    let mut kinds: Vec<(u64, String, Vec<f64>)> = Vec::new();
+    for row in &rows {
+        let cell = |i: usize| row.get(i).map_or("", String::as_str);
+        let fault = number("fault", cell(1))?.unwrap_or(0.0) as u64;
+        let recovery = number("recovery_s", cell(4))?;
+        match kinds.iter_mut().find(|(_, k, _)| k == cell(2)) {
+            Some((first, _, v)) => {
+                *first = (*first).min(fault);
+                v.extend(recovery);
+            }
+            None => kinds.push((fault, cell(2).to_string(), recovery.into_iter().collect())),
+        }
+    }
+    kinds.sort_by_key(|(first, _, _)| *first);
+    for (_, kind, values) in kinds {
+        out.push((format!("recovery_s[{kind}]"), stats::aggregate(&values)));
+    }
+    Ok(out)
 }
 
 /// A value with at most 6 decimals and no trailing zeros (`0.995`, `31.2`, `3`).
-fn fmt(v: f64) -> String {
+pub fn fmt(v: f64) -> String {
     let s = format!("{v:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {

@@ -152,3 +152,66 @@ fn a_quorum_of_zero_members_or_of_no_workload_exits_2_naming_the_field() {
         "{err}"
     );
 }
+
+#[test]
+fn bad_random_fault_times_exit_2_naming_the_file_and_the_field() {
+    let cases = [
+        (
+            "faults: [{every: {mtbf: 0s}, delete-pod: {selector: app=web}}]\n",
+            "faults[0].every.mtbf",
+            "more than 0s",
+        ),
+        (
+            "faults: [{every: {mtbf: 100ms}, delete-pod: {selector: app=web}}]\nduration: 1d\n",
+            "faults[0].every.mtbf",
+            "expects 864000 faults",
+        ),
+        (
+            "faults: [{every: {mtbf: 10s}, at: {uniform: {min: 0s, max: 5s}}, delete-pod: {selector: app=web}}]\n",
+            "faults[0].at",
+            "starts at a fixed time",
+        ),
+        (
+            "faults: [{at: {exponential: {mean: 10s}, uniform: {min: 0s, max: 1s}}, delete-pod: {selector: app=web}}]\n",
+            "faults[0].at",
+            "exactly one of",
+        ),
+        (
+            "faults: [{at: {lognormal: {median: 10s, p99: 1s}}, delete-pod: {selector: app=web}}]\n",
+            "faults[0].at.lognormal.p99",
+            "below the median",
+        ),
+        (
+            "faults: [{at: 10s, pick: some, delete-pod: {selector: app=web}}]\n",
+            "faults[0].pick",
+            "neither all nor one",
+        ),
+        (
+            "faults: [{at: 10s, pick: one, scale: {deployment: web, replicas: 2}}]\n",
+            "faults[0].pick",
+            "applies to the pod faults",
+        ),
+        (
+            "faults: [{every: {mtbf: 10s, mean: 1s}, delete-pod: {selector: app=web}}]\n",
+            "faults[0].every.mean",
+            "mtbf",
+        ),
+        (
+            "faults: [{delete-pod: {selector: app=web}}]\n",
+            "faults[0].at",
+            "",
+        ),
+    ];
+    for (faults, field, why) in cases {
+        let mut text = scenario(faults);
+        if faults.contains("duration: 1d") {
+            text = text.replace("duration: 1m\n", "");
+        }
+        let (code, err) = run_bad("random-faults", &text, DEPLOYMENT);
+        assert_eq!(code, 2, "{faults}: {err}");
+        assert!(
+            err.contains("s.yaml") && err.contains(field) && err.contains(why),
+            "{faults}: {err}"
+        );
+    }
+}

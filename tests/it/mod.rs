@@ -11,6 +11,7 @@ mod scheduling_queue;
 mod statefulset;
 mod statefulset_storage;
 mod study;
+mod sweep;
 pub mod util;
 mod volume_binding;
 mod zookeeper;

@@ -8,12 +8,15 @@ fn mariadb() -> Scenario {
     kubesim::scenario::load(&root().join("scenarios/mariadb-failover.yaml")).expect("loads")
 }
 
-/// The study's two files for `count` replications on `jobs` threads.
+/// The study's files for `count` replications on `jobs` threads: replications.csv, study.json.
 fn files(s: &Scenario, count: u64, jobs: usize) -> (Vec<u8>, String) {
     let reps = study::replicate(s, 1, count, jobs, &|| {}).expect("runs");
-    let aggs = study::aggregates(s, &reps);
-    let csv = study::replications_csv(s, 1, &reps).expect("csv");
-    (csv, study::study_json(&s.name, 1, count, &aggs))
+    let aggs = study::aggregates(s, 1, &reps);
+    let files = study::Files::of(s, 1, &reps);
+    (
+        files.replications,
+        study::study_json(&s.name, 1, count, &aggs),
+    )
 }
 
 #[test]
@@ -49,7 +52,7 @@ fn each_replication_can_be_rerun_alone_and_replication_0_is_the_single_run() {
 fn the_study_aggregates_delete_pod_recovery_around_31_s() {
     let s = mariadb();
     let reps = study::replicate(&s, 1, 20, 2, &|| {}).expect("runs");
-    let aggs = study::aggregates(&s, &reps);
+    let aggs = study::aggregates(&s, 1, &reps);
     let (_, agg) = aggs
         .iter()
         .find(|(k, _)| k == "recovery_s[delete-pod]")
@@ -85,7 +88,7 @@ fn run_with_replications_writes_the_study_files_and_rejects_zero() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["replications.csv", "study.json"]);
+    assert_eq!(names, ["faults.csv", "replications.csv", "study.json"]);
     let zero = kubesim(&[
         "run",
         "scenarios/mariadb-failover.yaml",
