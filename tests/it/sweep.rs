@@ -256,3 +256,50 @@ fn the_report_of_a_run_and_of_a_study_renders_its_tables_and_pictures_in_chromiu
         );
     }
 }
+
+#[test]
+fn a_bad_study_file_exits_2_naming_the_file_and_the_field() {
+    let tmp = temp_dir("bad-study");
+    let scenario = root().join("scenarios/mariadb-failover.yaml");
+    let cases = [
+        (
+            "manifests[Deployment/nope].spec.replicas",
+            "[1]",
+            "parameters[0].path",
+            "no Deployment/nope",
+        ),
+        (
+            "faults[0].at",
+            "[-1m]",
+            "parameters[0].values[0]",
+            "negative",
+        ),
+        (
+            "faults[9].at",
+            "[1m]",
+            "parameters[0].path",
+            "past the list",
+        ),
+    ];
+    for (path, values, field, why) in cases {
+        let study = tmp.path().join("bad.study.yaml");
+        let text = format!(
+            "scenario: {}\nreplications: 2\nparameters:\n  - path: {path}\n    values: {values}\n",
+            scenario.display()
+        );
+        std::fs::write(&study, text).unwrap();
+        let out = kubesim(&[
+            "sweep",
+            study.to_str().unwrap(),
+            "--out",
+            tmp.path().join("out").to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("bad.study.yaml") && err.contains(field) && err.contains(why),
+            "{path}: {err}"
+        );
+        assert!(!tmp.path().join("out").exists());
+    }
+}
