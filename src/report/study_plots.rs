@@ -30,17 +30,23 @@ fn span(lo: f64, hi: f64) -> std::ops::Range<f64> {
     (lo - pad)..(hi + pad)
 }
 
-/// `metric` against the first parameter: the mean as a line with points, the 95 % confidence
-/// interval of the mean as a band; one series per value of the other parameters. The x axis is
+/// `metric` against the first parameter that varies: the mean as a line with points, the 95 %
+/// confidence interval of the mean as a band; one series per value of the other varying parameters. The x axis is
 /// the parameter's value when every value is a number, else the values' positions.
 pub fn sweep_svg(
     parameters: &[String],
     points: &[PointAggregates],
     metric: &str,
 ) -> Result<String, String> {
+    let varies = |k: usize| points.iter().any(|(v, _)| v[k] != points[0].0[k]);
+    let axis = (0..parameters.len()).find(|&k| varies(k)).unwrap_or(0);
     let xs: Vec<f64> = points
         .iter()
-        .map(|(v, _)| v[0].parse::<f64>().unwrap_or(f64::NAN))
+        .map(|(v, _)| {
+            v.get(axis)
+                .and_then(|x| x.parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        })
         .collect();
     let numeric = xs.iter().all(|x| x.is_finite());
     let mut series: Vec<(String, Vec<(f64, Aggregate)>)> = Vec::new();
@@ -49,8 +55,9 @@ pub fn sweep_svg(
         let key = parameters
             .iter()
             .zip(values)
-            .skip(1)
-            .map(|(p, v)| format!("{p}={v}"))
+            .enumerate()
+            .filter(|(k, _)| *k != axis && varies(*k))
+            .map(|(_, (p, v))| format!("{p}={v}"))
             .collect::<Vec<_>>()
             .join(" ");
         let Some(a) = aggs
@@ -85,7 +92,7 @@ pub fn sweep_svg(
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .x_desc(parameters[0].as_str())
+            .x_desc(parameters.get(axis).map_or("grid point", String::as_str))
             .y_desc(metric)
             .label_style((FONT, FONT_SIZE))
             .draw()

@@ -14,11 +14,12 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// study-replicas.yaml shortened to `days` days, with replicas 1, 2 and 3.
-fn small_study(dir: &Path, days: u32, replications: u32) -> std::path::PathBuf {
+/// study-replicas.yaml shortened to half a day with a replica lost every hour on average, with
+/// replicas 1, 2 and 3.
+fn small_study(dir: &Path, replications: u32) -> std::path::PathBuf {
     let scenario = root().join("scenarios/study-replicas.yaml");
     let text = format!(
-        "scenario: {}\nreplications: {replications}\nparameters:\n  - path: duration\n    values: [{days}d]\n  - path: manifests[Deployment/web].spec.replicas\n    values: [1, 2, 3]\n",
+        "scenario: {}\nreplications: {replications}\nparameters:\n  - path: duration\n    values: [12h]\n  - path: faults[0].every.mtbf\n    values: [1h]\n  - path: manifests[Deployment/web].spec.replicas\n    values: [1, 2, 3]\n",
         scenario.display()
     );
     let path = dir.join("small.study.yaml");
@@ -38,17 +39,17 @@ fn availability(aggs: &[sweep::PointAggregates], point: usize) -> Aggregate {
 #[test]
 fn availability_rises_with_replicas_and_the_confidence_intervals_shrink_with_replications() {
     let tmp = temp_dir("replicas");
-    let study = load_study(&small_study(tmp.path(), 3, 40)).expect("loads");
+    let study = load_study(&small_study(tmp.path(), 24)).expect("loads");
     let points: Vec<Vec<String>> = study.points.iter().map(|p| p.values.clone()).collect();
     let aggs_of = |n: u64| {
         let files = sweep::run_sweep(&study, 1, 0..n, 2, &|| {}).expect("runs");
         sweep::point_aggregates(&points, &files).expect("aggregates")
     };
-    let (few, many) = (aggs_of(10), aggs_of(40));
+    let (few, many) = (aggs_of(6), aggs_of(24));
     let means: Vec<f64> = (0..3).map(|p| availability(&many, p).mean).collect();
     assert!(means[0] < means[1] && means[1] <= means[2], "{means:?}");
     // With one replica every loss is an outage, so the spread is steady and the interval narrows
-    // like 1/sqrt(n); with more, outages are rare events and ten replications may see none.
+    // like 1/sqrt(n); with more, outages are rare events and six replications may see none.
     let (a, b) = (availability(&few, 0), availability(&many, 0));
     assert!(b.ci95 < a.ci95 * 0.8, "{} then {}", a.ci95, b.ci95);
     let (_, metrics) = &many[0];
@@ -59,7 +60,7 @@ fn availability_rises_with_replicas_and_the_confidence_intervals_shrink_with_rep
     let count = count.as_ref().expect("values").mean;
     assert!(
         (9.0..15.0).contains(&count),
-        "3 days / 6 h = 12 faults on average: {count}"
+        "12 h / 1 h = 12 faults on average: {count}"
     );
 }
 
@@ -253,5 +254,52 @@ fn the_report_of_a_run_and_of_a_study_renders_its_tables_and_pictures_in_chromiu
             field("images") >= images && field("broken") == 0,
             "{status}"
         );
+    }
+}
+
+#[test]
+fn a_bad_study_file_exits_2_naming_the_file_and_the_field() {
+    let tmp = temp_dir("bad-study");
+    let scenario = root().join("scenarios/mariadb-failover.yaml");
+    let cases = [
+        (
+            "manifests[Deployment/nope].spec.replicas",
+            "[1]",
+            "parameters[0].path",
+            "no Deployment/nope",
+        ),
+        (
+            "faults[0].at",
+            "[-1m]",
+            "parameters[0].values[0]",
+            "negative",
+        ),
+        (
+            "faults[9].at",
+            "[1m]",
+            "parameters[0].path",
+            "past the list",
+        ),
+    ];
+    for (path, values, field, why) in cases {
+        let study = tmp.path().join("bad.study.yaml");
+        let text = format!(
+            "scenario: {}\nreplications: 2\nparameters:\n  - path: {path}\n    values: {values}\n",
+            scenario.display()
+        );
+        std::fs::write(&study, text).unwrap();
+        let out = kubesim(&[
+            "sweep",
+            study.to_str().unwrap(),
+            "--out",
+            tmp.path().join("out").to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("bad.study.yaml") && err.contains(field) && err.contains(why),
+            "{path}: {err}"
+        );
+        assert!(!tmp.path().join("out").exists());
     }
 }
