@@ -67,7 +67,8 @@ pub fn replicate(
 }
 
 /// The metrics of one replication, by name, in a fixed order (the same for every replication of
-/// a scenario): per service availability, downtime and failed requests; per fault its recovery
+/// a scenario): per service availability, downtime and failed requests; per quorum workload its
+/// availability and downtime; per fault its recovery
 /// time; per Deployment the duration of its last rollout after the first revision.
 pub fn metrics(scenario: &Scenario, s: &Summary) -> Vec<(String, Option<f64>)> {
     let mut m = Vec::new();
@@ -81,6 +82,12 @@ pub fn metrics(scenario: &Scenario, s: &Summary) -> Vec<(String, Option<f64>)> {
             Some(svc.downtime_ms as f64 / 1000.0),
         ));
         m.push((format!("failed[{}]", svc.name), Some(svc.failed as f64)));
+    }
+    for q in &s.quorums {
+        let name = &q.name;
+        m.push((format!("quorum_availability[{name}]"), Some(q.availability)));
+        let downtime = q.downtime_ms as f64 / 1000.0;
+        m.push((format!("quorum_downtime_s[{name}]"), Some(downtime)));
     }
     for (i, f) in s.faults.iter().enumerate() {
         let recovery = f.recovery_ms.map(|ms| ms as f64 / 1000.0);
