@@ -92,7 +92,7 @@ pub fn run_units(
 }
 
 /// The names of a replication's metrics, in a fixed order: per service availability, downtime and
-/// failed requests; per fault its recovery time (for a repeated fault, its count and mean recovery
+/// failed requests; per quorum workload its availability and downtime; per fault its recovery time (for a repeated fault, its count and mean recovery
 /// in the replication); per Deployment the duration of its last rollout after the first revision.
 pub fn metric_names(scenario: &Scenario) -> Vec<String> {
     let mut m = Vec::new();
@@ -100,6 +100,10 @@ pub fn metric_names(scenario: &Scenario) -> Vec<String> {
         m.push(format!("availability[{svc}]"));
         m.push(format!("downtime_s[{svc}]"));
         m.push(format!("failed[{svc}]"));
+    }
+    for q in &scenario.quorums {
+        m.push(format!("quorum_availability[{}]", q.name));
+        m.push(format!("quorum_downtime_s[{}]", q.name));
     }
     for (i, f) in scenario.faults.iter().enumerate() {
         let kind = f.action.name();
@@ -120,6 +124,10 @@ pub fn metric_values(scenario: &Scenario, s: &Summary) -> Vec<Option<f64>> {
         m.push(Some(svc.availability));
         m.push(Some(svc.downtime_ms as f64 / 1000.0));
         m.push(Some(svc.failed as f64));
+    }
+    for q in &s.quorums {
+        m.push(Some(q.availability));
+        m.push(Some(q.downtime_ms as f64 / 1000.0));
     }
     for (i, f) in scenario.faults.iter().enumerate() {
         let hits: Vec<&FaultSummary> = s.faults.iter().filter(|h| h.spec == i).collect();

@@ -146,3 +146,22 @@ fn drain_with_pdb_matches_its_golden_files() {
         &["events.csv", "pods.csv", "summary.json", super::util::WATCH],
     );
 }
+
+#[test]
+fn deleting_the_members_past_the_budget_shows_as_a_quorum_outage() {
+    // A plain `kubectl delete pod` does not ask the budget: the ensemble loses its quorum until two
+    // members are Ready again (OrderedReady recreates them one by one).
+    let path = root().join("scenarios/zookeeper.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("duration: 3m", "duration: 6m")
+        + "faults:\n  - {at: 150s, delete-pod: {selector: app=zk}}\n";
+    let scenario = kubesim::scenario::load_str(&text, &path).expect("scenario loads");
+    let out = kubesim::sim::run(&scenario, 1).expect("runs");
+    let q = &out.summary.quorums[0];
+    assert_eq!(q.outages.len(), 1, "{q:?}");
+    let (start, end) = q.outages[0];
+    assert_eq!(start.0, 150_000);
+    assert!(end.0 > start.0 + 40_000 && end.0 < 360_000, "{q:?}");
+    assert!(q.availability < 1.0 && q.downtime_ms == end.0 - start.0);
+}
