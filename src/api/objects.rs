@@ -26,6 +26,8 @@ pub enum Owner {
     Deployment(DeployId),
     ReplicaSet(RsId),
     StatefulSet(StsId),
+    DaemonSet(DsId),
+    Job(JobId),
     /// One pod incarnation (its uid): a StatefulSet's claim condemned by a scale-down.
     Pod(PodId),
 }
@@ -145,6 +147,20 @@ pub struct PodSpec {
     /// `spec.hostname` and `spec.subdomain` (a StatefulSet sets them to the pod's name and its serviceName).
     pub hostname: Option<String>,
     pub subdomain: Option<String>,
+    /// `spec.restartPolicy` (default Always).
+    pub restart_policy: RestartPolicy,
+}
+
+/// `spec.restartPolicy`: what the kubelet does when a container exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RestartPolicy {
+    /// Restart whatever the exit code (the only policy a Deployment's or DaemonSet's pods may have).
+    #[default]
+    Always,
+    /// Restart after a non-zero exit; a zero exit ends the pod Succeeded.
+    OnFailure,
+    /// Never restart: the pod ends Succeeded (exit 0) or Failed.
+    Never,
 }
 
 impl PodSpec {

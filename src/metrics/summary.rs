@@ -80,6 +80,10 @@ pub struct Summary {
     pub disruption_budgets: Vec<BudgetSummary>,
     /// Pods without a node at the end of the run, in creation order.
     pub pending: Vec<PendingSummary>,
+    /// Every Job: completions, failed attempts, how it ended.
+    pub jobs: Vec<super::JobSummary>,
+    /// Every DaemonSet's final status.
+    pub daemon_sets: Vec<super::DaemonSetSummary>,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

@@ -34,6 +34,8 @@ pub(crate) fn sample_summary() -> Summary {
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
         pending: Vec::new(),
+        jobs: Vec::new(),
+        daemon_sets: Vec::new(),
     }
 }
 

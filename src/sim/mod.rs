@@ -4,6 +4,7 @@
 
 mod build;
 mod notify;
+mod notify_batch;
 mod notify_disruption;
 mod notify_scheduler;
 mod notify_sts;

@@ -15,7 +15,7 @@ use crate::scenario::{FaultAction, Scenario};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
     /// The manifests hold a kind the simulator does not model yet.
-    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, Service, PersistentVolumeClaim, PersistentVolume, StorageClass, PodDisruptionBudget, ConfigMap and Secret are)")]
+    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, DaemonSet, Job, Service, PersistentVolumeClaim, PersistentVolume, StorageClass, PodDisruptionBudget, ConfigMap and Secret are)")]
     Unsupported { file: String, kind: &'static str },
     /// A client targets a Service that is not among the manifests.
     #[error("traffic: service {0} is not among the manifests")]
@@ -122,6 +122,8 @@ impl World<'_> {
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
             Ev::StsRequeue(r) => self.enqueue(Target::StatefulSet(r.0), now),
+            Ev::DsRequeue(r) => self.enqueue(Target::DaemonSet(r.0), now),
+            Ev::JobRequeue(r) => self.enqueue(Target::Job(r.0), now),
             Ev::PvController(timer) => self.on_pv_timer(timer),
             Ev::AttachDetach(done) => {
                 let fx = self.adc.on_done(&self.store, done, now);
@@ -253,6 +255,8 @@ impl World<'_> {
         summary.claims = claims(&self.store);
         summary.disruption_budgets = budgets(&self.store);
         summary.pending = pending(&self.store, &self.events);
+        summary.jobs = crate::metrics::workloads::jobs(&self.store);
+        summary.daemon_sets = crate::metrics::workloads::daemon_sets(&self.store);
         summary.rollouts = self.recorder.spans.clone();
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
@@ -313,6 +317,8 @@ fn summarize(
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
         pending: Vec::new(),
+        jobs: Vec::new(),
+        daemon_sets: Vec::new(),
     }
 }
 
