@@ -222,6 +222,8 @@ pub enum ScaleKind {
     Deployment,
     ReplicaSet,
     StatefulSet,
+    /// Only for `set-image`.
+    DaemonSet,
 }
 
 impl ScaleKind {
@@ -231,6 +233,7 @@ impl ScaleKind {
             ScaleKind::Deployment => "Deployment",
             ScaleKind::ReplicaSet => "ReplicaSet",
             ScaleKind::StatefulSet => "StatefulSet",
+            ScaleKind::DaemonSet => "DaemonSet",
         }
     }
 }

@@ -12,4 +12,5 @@ mod statefulset_storage;
 mod study;
 pub mod util;
 mod volume_binding;
+mod workloads;
 mod zookeeper;
