@@ -190,6 +190,22 @@ fn binary_quantity(bytes: u64) -> String {
         })
 }
 
+/// `job default/pi: Complete after 28.313s: 1 of 1 succeeded, 0 failed`.
+fn job_line(j: &crate::metrics::JobSummary) -> String {
+    let state = match (j.condition, j.reason, j.started.zip(j.finished)) {
+        (Some(c), Some(r), Some((s, f))) => {
+            format!("{c} ({r}) after {}s", format_secs(f.since_ms(s)))
+        }
+        (Some(c), None, Some((s, f))) => format!("{c} after {}s", format_secs(f.since_ms(s))),
+        _ => "running".to_string(),
+    };
+    let wanted = j.completions.map_or("any".to_string(), |c| c.to_string());
+    format!(
+        "job {}/{}: {state}: {} of {wanted} succeeded, {} failed",
+        j.namespace, j.name, j.succeeded, j.failed
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,20 +292,4 @@ mod tests {
             "{text}"
         );
     }
-}
-
-/// `job default/pi: Complete after 28.313s: 1 of 1 succeeded, 0 failed`.
-fn job_line(j: &crate::metrics::JobSummary) -> String {
-    let state = match (j.condition, j.reason, j.started.zip(j.finished)) {
-        (Some(c), Some(r), Some((s, f))) => {
-            format!("{c} ({r}) after {}s", format_secs(f.since_ms(s)))
-        }
-        (Some(c), None, Some((s, f))) => format!("{c} after {}s", format_secs(f.since_ms(s))),
-        _ => "running".to_string(),
-    };
-    let wanted = j.completions.map_or("any".to_string(), |c| c.to_string());
-    format!(
-        "job {}/{}: {state}: {} of {wanted} succeeded, {} failed",
-        j.namespace, j.name, j.succeeded, j.failed
-    )
 }
