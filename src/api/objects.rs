@@ -182,6 +182,17 @@ pub struct PodTemplate {
     pub spec: PodSpec,
 }
 
+impl PodTemplate {
+    /// The template as the text `ComputeHash` hashes: its Debug form without the fields added after
+    /// the first hashes were pinned, at their defaults (restartPolicy Always, no `matchFields` node),
+    /// so that templates without them keep their pod-template-hash and revision names.
+    pub fn hash_text(&self) -> String {
+        format!("{self:?}")
+            .replace(", restart_policy: Always", "")
+            .replace(", required_node_name: None", "")
+    }
+}
+
 /// Pod phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PodPhase {

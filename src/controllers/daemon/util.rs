@@ -85,7 +85,7 @@ pub fn pod_template(ds: &DaemonSet, hash: &str, node: &str) -> PodTemplate {
 
 /// The hash of the DaemonSet's current template (`controller.HashControllerRevision` of its revision).
 pub fn template_hash(ds: &DaemonSet) -> String {
-    let data = format!("{:?}", ds.template);
+    let data = ds.template.hash_text();
     crate::controllers::statefulset::utils::revision_hash(data.as_bytes())
 }
 
