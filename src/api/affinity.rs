@@ -93,6 +93,10 @@ pub struct NodeAffinity {
     pub required: Option<super::selector::NodeSelector>,
     /// `preferredDuringSchedulingIgnoredDuringExecution`: weight and the term's `matchExpressions`.
     pub preferred: Vec<(i64, Vec<Requirement>)>,
+    /// A required term `matchFields: [{key: metadata.name, operator: In, values: [name]}]`: the node a
+    /// DaemonSet pod is made for (kk:pkg/controller/daemon/util `ReplaceDaemonSetPodNodeNameNodeAffinity`
+    /// replaces the required terms with this one).
+    pub required_node_name: Option<String>,
 }
 
 /// `spec.affinity`.

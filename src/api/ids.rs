@@ -55,6 +55,14 @@ id_type!(
     /// A ControllerRevision (a StatefulSet's pod template at one revision).
     RevId
 );
+id_type!(
+    /// A DaemonSet.
+    DsId
+);
+id_type!(
+    /// A Job.
+    JobId
+);
 
 /// The kinds the store holds, for change notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -69,6 +77,8 @@ pub enum Kind {
     PodDisruptionBudget,
     StatefulSet,
     ControllerRevision,
+    DaemonSet,
+    Job,
 }
 
 impl Kind {
@@ -85,6 +95,8 @@ impl Kind {
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
             Kind::StatefulSet => "StatefulSet",
             Kind::ControllerRevision => "ControllerRevision",
+            Kind::DaemonSet => "DaemonSet",
+            Kind::Job => "Job",
         }
     }
 }

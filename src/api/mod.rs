@@ -14,8 +14,10 @@ pub mod statefulset;
 pub mod storage;
 pub mod store;
 mod store_apps;
+mod store_batch;
 mod store_sts;
 mod store_volumes;
+pub mod workloads;
 pub mod write;
 
 pub use affinity::{Affinity, PodAffinityTerm, SpreadConstraint, WhenUnsatisfiable};
@@ -29,6 +31,7 @@ pub use statefulset::*;
 pub use storage::{ann, ReclaimPolicy, StorageClass, VolumeBinding, VolumeMode, VolumePhase};
 pub use store::{Change, Store};
 pub use store_volumes::{ProvisionedVolume, VolumeWrite, HOSTNAME_LABEL, ZONE_LABEL};
+pub use workloads::*;
 pub use write::{PodStatus, Write};
 
 use crate::engine::SimTime;

@@ -26,6 +26,8 @@ pub enum Owner {
     Deployment(DeployId),
     ReplicaSet(RsId),
     StatefulSet(StsId),
+    DaemonSet(DsId),
+    Job(JobId),
     /// One pod incarnation (its uid): a StatefulSet's claim condemned by a scale-down.
     Pod(PodId),
 }
@@ -37,6 +39,8 @@ impl Owner {
             Owner::Deployment(_) => "Deployment",
             Owner::ReplicaSet(_) => "ReplicaSet",
             Owner::StatefulSet(_) => "StatefulSet",
+            Owner::DaemonSet(_) => "DaemonSet",
+            Owner::Job(_) => "Job",
             Owner::Pod(_) => "Pod",
         }
     }
@@ -157,6 +161,20 @@ pub struct PodSpec {
     /// `spec.hostname` and `spec.subdomain` (a StatefulSet sets them to the pod's name and its serviceName).
     pub hostname: Option<String>,
     pub subdomain: Option<String>,
+    /// `spec.restartPolicy` (default Always).
+    pub restart_policy: RestartPolicy,
+}
+
+/// `spec.restartPolicy`: what the kubelet does when a container exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RestartPolicy {
+    /// Restart whatever the exit code (the only policy a Deployment's or DaemonSet's pods may have).
+    #[default]
+    Always,
+    /// Restart after a non-zero exit; a zero exit ends the pod Succeeded.
+    OnFailure,
+    /// Never restart: the pod ends Succeeded (exit 0) or Failed.
+    Never,
 }
 
 impl PodSpec {
@@ -176,6 +194,17 @@ impl PodSpec {
 pub struct PodTemplate {
     pub labels: Labels,
     pub spec: PodSpec,
+}
+
+impl PodTemplate {
+    /// The template as the text `ComputeHash` hashes: its Debug form without the fields added after
+    /// the first hashes were pinned, at their defaults (restartPolicy Always, no `matchFields` node),
+    /// so that templates without them keep their pod-template-hash and revision names.
+    pub fn hash_text(&self) -> String {
+        format!("{self:?}")
+            .replace(", restart_policy: Always", "")
+            .replace(", required_node_name: None", "")
+    }
 }
 
 /// Pod phase.

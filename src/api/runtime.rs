@@ -165,6 +165,11 @@ impl Runtime {
         self.end(pod, t, false, CRASH_EXIT_CODE)
     }
 
+    /// The program of `pod` exits by itself with `exit_code` at `t` (its data clean when it is 0).
+    pub fn exit(&mut self, pod: PodId, t: SimTime, exit_code: i32) -> bool {
+        self.end(pod, t, exit_code == 0, exit_code)
+    }
+
     fn end(&mut self, pod: PodId, t: SimTime, clean: bool, exit_code: i32) -> bool {
         let Some(p) = self.processes.get_mut(&pod).filter(|p| p.died.is_none()) else {
             return false;

@@ -30,12 +30,16 @@ pub struct Store {
     pub storage_classes: BTreeMap<String, super::storage::StorageClass>,
     pub stateful_sets: Vec<StatefulSet>,
     pub revisions: Vec<ControllerRevision>,
+    pub daemon_sets: Vec<super::workloads::DaemonSet>,
+    pub jobs: Vec<super::workloads::Job>,
     /// Pods that exist in the API server.
     pub live_pods: BTreeSet<PodId>,
     /// Live pods per controlling ReplicaSet.
     pods_by_rs: BTreeMap<RsId, BTreeSet<PodId>>,
     /// Live pods per controlling StatefulSet.
     pods_by_sts: BTreeMap<StsId, BTreeSet<PodId>>,
+    /// Live pods per controlling DaemonSet or Job.
+    pub(super) pods_by_owner: BTreeMap<Owner, BTreeSet<PodId>>,
     /// Live pods per node.
     pods_by_node: BTreeMap<NodeId, BTreeSet<PodId>>,
     resource_version: u64,
@@ -77,9 +81,12 @@ impl Store {
             storage_classes: BTreeMap::new(),
             stateful_sets: Vec::new(),
             revisions: Vec::new(),
+            daemon_sets: Vec::new(),
+            jobs: Vec::new(),
             live_pods: BTreeSet::new(),
             pods_by_rs: BTreeMap::new(),
             pods_by_sts: BTreeMap::new(),
+            pods_by_owner: BTreeMap::new(),
             pods_by_node: BTreeMap::new(),
             resource_version: 0,
             uid_counter: 0,
@@ -161,6 +168,7 @@ impl Store {
         if let Some(Owner::StatefulSet(set)) = pod.meta.owner {
             self.pods_by_sts.entry(set).or_default().insert(id);
         }
+        self.index_owned_pod(pod.meta.owner, id, true);
         self.pod_index.insert(id, &pod);
         self.pods.push(pod);
         self.live_pods.insert(id);
@@ -297,6 +305,9 @@ impl Store {
             | Write::CreateRevision { .. }
             | Write::SetRevisionNumber { .. }
             | Write::DeleteRevision { .. }) => return self.apply_stateful(w, now),
+            w @ (Write::UpdateDaemonSet { .. }
+            | Write::SetDaemonSetStatus { .. }
+            | Write::SetJobStatus { .. }) => self.apply_workload(w),
         }
         None
     }
@@ -382,6 +393,7 @@ impl Store {
         if let Some(Owner::StatefulSet(set)) = owner {
             self.pods_by_sts.entry(set).or_default().remove(&id);
         }
+        self.index_owned_pod(owner, id, false);
         if let Some(node) = node {
             self.pods_by_node.entry(node).or_default().remove(&id);
         }
@@ -454,6 +466,7 @@ mod tests {
             node_name: None,
             hostname: None,
             subdomain: None,
+            restart_policy: Default::default(),
         };
         let template = PodTemplate {
             labels: Labels::new(),

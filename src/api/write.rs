@@ -113,6 +113,21 @@ pub enum Write {
     SetRevisionNumber { revision: RevId, number: i64 },
     /// DELETE a ControllerRevision (history beyond revisionHistoryLimit).
     DeleteRevision { revision: RevId },
+    /// Replace a DaemonSet's labels, annotations and updatable spec (`set-image`, `patch`).
+    UpdateDaemonSet {
+        ds: DsId,
+        object: Box<super::workloads::DaemonSet>,
+    },
+    /// A DaemonSet's status.
+    SetDaemonSetStatus {
+        ds: DsId,
+        status: super::workloads::DaemonSetStatus,
+    },
+    /// A Job's status (counts, start and completion times, its terminal condition).
+    SetJobStatus {
+        job: JobId,
+        status: Box<super::workloads::JobStatus>,
+    },
 }
 
 /// A pod's status as the kubelet writes it.

@@ -18,6 +18,8 @@ fn owner_gone(store: &Store, owner: Owner) -> bool {
         Owner::StatefulSet(s) => !store.stateful_sets[s.index()].meta.exists(),
         Owner::ReplicaSet(r) => !store.replica_sets[r.index()].meta.exists(),
         Owner::Deployment(d) => !store.deployments[d.index()].meta.exists(),
+        Owner::DaemonSet(d) => !store.daemon_sets[d.index()].meta.exists(),
+        Owner::Job(j) => !store.jobs[j.index()].meta.exists(),
     }
 }
 

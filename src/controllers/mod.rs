@@ -2,10 +2,12 @@
 //! that returns the writes it wants (`api::Effects`).
 
 pub mod attach_detach;
+pub mod daemon;
 pub mod deployment;
 pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
+pub mod job;
 pub mod pod_ranking;
 pub mod pv_controller;
 pub mod replicaset;

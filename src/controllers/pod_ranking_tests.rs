@@ -207,6 +207,7 @@ fn add(store: &mut Store, name: &str, node: Option<u32>, phase: PodPhase, ready:
             node_name: None,
             hostname: None,
             subdomain: None,
+            restart_policy: Default::default(),
         },
         node: node.map(NodeId),
         ip: None,

@@ -4,7 +4,7 @@
 //! An edited Deployment goes back through the manifest loader (strict decoding, API defaults,
 //! validation), so a change the API server would refuse is refused here with its message.
 
-use super::{changes_sts, rollback};
+use super::{changes_ds, changes_sts, rollback};
 use crate::api::{DeployId, RsId, Store, Write};
 use crate::engine::SimTime;
 use crate::manifest::{self, convert, Object};
@@ -48,6 +48,13 @@ pub fn writes(
             container,
             image,
         } => changes_sts::set_image(store, namespace, name, container.as_deref(), image),
+        FaultAction::SetImage {
+            namespace,
+            kind: ScaleKind::DaemonSet,
+            name,
+            container,
+            image,
+        } => changes_ds::set_image(store, namespace, name, container.as_deref(), image),
         FaultAction::SetImage {
             namespace,
             name,
@@ -192,6 +199,9 @@ fn scale(
 ) -> Result<Vec<Write>, ChangeError> {
     if kind == ScaleKind::StatefulSet {
         return changes_sts::scale(store, namespace, name, replicas);
+    }
+    if kind == ScaleKind::DaemonSet {
+        return Err(ChangeError::NotModelled("scale of a DaemonSet".into()));
     }
     if kind == ScaleKind::Deployment {
         let id = find(store, namespace, name)?;

@@ -3,7 +3,7 @@
 
 use super::changes::{set_image as set_template_image, ChangeError};
 use crate::api::{Store, StsId, Write};
-use crate::manifest::{self, convert, Object};
+use crate::manifest::{convert, Object};
 use k8s_openapi::api::apps::v1::StatefulSet as K8sStatefulSet;
 
 /// `kubectl scale statefulset NAME --replicas=N`.
@@ -90,15 +90,8 @@ fn edit(
 
 /// Runs an edited StatefulSet through the manifest loader: strict decoding, defaults, validation.
 fn recheck(source: &K8sStatefulSet, name: &str) -> Result<K8sStatefulSet, ChangeError> {
-    let mut value = serde_json::to_value(source).map_err(invalid)?;
-    if let Some(m) = value.as_object_mut() {
-        m.insert("apiVersion".into(), "apps/v1".into());
-        m.insert("kind".into(), "StatefulSet".into());
-    }
-    let text = serde_yaml_ng::to_string(&value).map_err(invalid)?;
-    let loaded = manifest::parse_str(&text, &format!("statefulset {name}")).map_err(invalid)?;
-    match loaded.into_iter().next().map(|l| l.object) {
-        Some(Object::StatefulSet(s)) => Ok(*s),
+    match super::changes_ds::recheck_object(source, "apps/v1", "StatefulSet", name)? {
+        Object::StatefulSet(s) => Ok(*s),
         _ => Err(invalid("the edit did not give a StatefulSet")),
     }
 }

@@ -1,6 +1,7 @@
 //! The scenario's faults and changes, applied like the commands a person types.
 
 pub mod changes;
+mod changes_ds;
 mod changes_sts;
 pub mod drain;
 pub mod plan;

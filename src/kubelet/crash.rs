@@ -33,6 +33,22 @@ impl Kubelet {
         }
     }
 
+    /// The program of run `run` finished by itself with its app's exit code (`exit-after`): seen like a
+    /// crash, at the next relist.
+    pub(super) fn on_exit(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
+        let code = self.workers.get(&pod).map_or(0, |w| w.app.exit_code);
+        if !self.current(pod, run) || !cx.runtime.exit(pod, cx.now, code) {
+            return;
+        }
+        match self.workers[&pod].stage {
+            Stage::Terminating => self.finish_stop(pod, cx, fx),
+            _ => {
+                let at = self.next_relist(cx.now, cx.timings.pleg_relist_period_ms);
+                fx.timer(at, Timer::Relist(pod, run));
+            }
+        }
+    }
+
     /// The sync that saw the container dead found it in its restart back-off (`doBackOff` returned
     /// ErrCrashLoopBackOff, kk:pkg/kubelet/kuberuntime/kuberuntime_manager.go): the kubelet caches that
     /// reason (`reasonCache`) and its pod worker retries the sync after `backOffPeriod` with jitter

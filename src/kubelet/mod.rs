@@ -34,6 +34,8 @@ pub enum Timer {
     Exited(PodId, u32),
     /// The program exited with an error by itself (`crash-after`).
     Crashed(PodId, u32),
+    /// The program finished its work and exited with the app's exit code (`exit-after`).
+    Exit(PodId, u32),
     /// The pod worker's retry of a sync that found the container in its restart back-off.
     BackOffSync(PodId, u32),
     /// The grace period ran out: SIGKILL.
@@ -53,6 +55,9 @@ enum Stage {
     Running,
     /// The container died; a restart is due (possibly after back-off).
     Dead,
+    /// The container exited and the restart policy keeps it down: the pod is Succeeded or Failed
+    /// and stays so until it is deleted.
+    Completed,
     /// Stopping the container for deletion.
     Terminating,
     /// The container is gone; cleaning up.
@@ -186,6 +191,7 @@ impl Kubelet {
             Timer::LivenessFailed(pod, run) => self.on_liveness_failed(pod, run, cx, &mut fx),
             Timer::Exited(pod, run) => self.on_stopped(pod, run, true, cx, &mut fx),
             Timer::Crashed(pod, run) => self.on_crashed(pod, run, cx, &mut fx),
+            Timer::Exit(pod, run) => self.on_exit(pod, run, cx, &mut fx),
             Timer::BackOffSync(pod, run) => self.on_backoff_sync(pod, run, cx, &mut fx),
             Timer::SigKill(pod, run) => self.on_stopped(pod, run, false, cx, &mut fx),
             Timer::Restart(pod, run) => self.on_restart(pod, run, cx, &mut fx),

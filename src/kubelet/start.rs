@@ -202,6 +202,9 @@ impl Kubelet {
                 Timer::Crashed(pod, w.run),
             );
         }
+        if let Some(after) = &w.app.exit_after {
+            fx.timer(now.plus_ms(after.sample(cx.rng)), Timer::Exit(pod, w.run));
+        }
         fx.event(Event::pod(
             now,
             &p.meta,
@@ -301,10 +304,14 @@ impl Kubelet {
             // (kk:pkg/kubelet/kubelet_pods.go `convertToAPIContainerStatuses`).
             (Stage::Dead, Some(p)) if !w.crash_loop => ContainerState::Terminated {
                 finished: p.died.unwrap_or(cx.now),
-                reason: "Error",
+                reason: if p.exit_code == 0 {
+                    "Completed"
+                } else {
+                    "Error"
+                },
                 exit_code: p.exit_code,
             },
-            (Stage::Terminated, Some(p)) => ContainerState::Terminated {
+            (Stage::Terminated | Stage::Completed, Some(p)) => ContainerState::Terminated {
                 finished: p.died.unwrap_or(cx.now),
                 reason: if p.clean_exit { "Completed" } else { "Error" },
                 exit_code: p.exit_code,
@@ -317,8 +324,12 @@ impl Kubelet {
             ContainerState::Terminated {
                 reason: "Completed",
                 ..
-            } if w.stage == Stage::Terminated => PodPhase::Succeeded,
-            ContainerState::Terminated { .. } if w.stage == Stage::Terminated => PodPhase::Failed,
+            } if matches!(w.stage, Stage::Terminated | Stage::Completed) => PodPhase::Succeeded,
+            ContainerState::Terminated { .. }
+                if matches!(w.stage, Stage::Terminated | Stage::Completed) =>
+            {
+                PodPhase::Failed
+            }
             _ => PodPhase::Running,
         };
         let ready = w.ready && matches!(container, ContainerState::Running { .. });
@@ -361,6 +372,8 @@ pub fn unmatched_app() -> AppSpec {
         listen_after: Some(Dist::Const(0)),
         serve_after: Some(Dist::Const(0)),
         crash_after: None,
+        exit_after: None,
+        exit_code: 0,
         crash_recovery: Dist::Const(0),
         latency: Dist::Const(5),
         image_size_bytes: 100 << 20,

@@ -2,7 +2,7 @@
 //! liveness kills, and the final cleanup that lets the API server forget the pod.
 
 use super::{Ctx, Kubelet, Stage, Timer};
-use crate::api::{Effects, Event, PodId, Write};
+use crate::api::{Effects, Event, PodId, RestartPolicy, Write};
 
 /// The least time a container gets between SIGTERM and SIGKILL
 /// (kk:pkg/kubelet/kuberuntime/kuberuntime_container.go `minimumGracePeriodInSeconds = 2`).
@@ -107,13 +107,24 @@ impl Kubelet {
         }
     }
 
-    /// The PLEG saw the container dead: report it, then restart now or after the back-off.
+    /// The PLEG saw the container dead: report it, then restart now or after the back-off, unless
+    /// the restart policy says the pod is done (kk:pkg/kubelet/kuberuntime/kuberuntime_manager.go
+    /// `computePodActions`: Never, or OnFailure after exit code 0).
     pub(super) fn on_died(&mut self, pod: PodId, run: u32, cx: &mut Ctx, fx: &mut Effects<Timer>) {
-        let finished = cx
-            .runtime
-            .process(pod)
-            .and_then(|p| p.died)
-            .unwrap_or(cx.now);
+        let process = cx.runtime.process(pod);
+        let finished = process.and_then(|p| p.died).unwrap_or(cx.now);
+        let succeeded = process.is_some_and(|p| p.exit_code == 0);
+        let done = match cx.store.pods[pod.index()].spec.restart_policy {
+            RestartPolicy::Always => false,
+            RestartPolicy::OnFailure => succeeded,
+            RestartPolicy::Never => true,
+        };
+        if done {
+            let w = self.workers.get_mut(&pod).expect("worker");
+            w.stage = Stage::Completed;
+            w.ready = false;
+            return self.write_status(pod, cx, fx);
+        }
         let t = cx.timings;
         let w = self.workers.get_mut(&pod).expect("worker");
         w.stage = Stage::Dead;

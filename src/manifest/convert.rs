@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::collections::BTreeMap;
 
+pub use super::convert_batch::*;
 pub use super::convert_storage::*;
 
 /// `matchLabels` of a selector (`matchExpressions` are not modelled yet).
@@ -41,6 +42,7 @@ pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
             node_name: None,
             hostname: None,
             subdomain: None,
+            restart_policy: RestartPolicy::Always,
         };
     };
     let claims = s
@@ -65,6 +67,11 @@ pub fn pod_spec(spec: Option<&core::PodSpec>) -> PodSpec {
         node_name: s.node_name.clone(),
         hostname: s.hostname.clone(),
         subdomain: s.subdomain.clone(),
+        restart_policy: match s.restart_policy.as_deref() {
+            Some("OnFailure") => RestartPolicy::OnFailure,
+            Some("Never") => RestartPolicy::Never,
+            _ => RestartPolicy::Always,
+        },
     }
 }
 

@@ -73,6 +73,7 @@ fn node(n: &core::NodeAffinity) -> NodeAffinity {
         preferred: preferred
             .map(|p| (i64::from(p.weight), expressions(&p.preference)))
             .collect(),
+        required_node_name: None,
     }
 }
 

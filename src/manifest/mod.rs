@@ -47,6 +47,7 @@ pub struct Loaded {
 
 pub mod convert;
 mod convert_affinity;
+mod convert_batch;
 mod convert_storage;
 pub mod defaults;
 mod defaults_pod;

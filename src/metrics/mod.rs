@@ -6,10 +6,12 @@ pub mod quorum;
 pub mod recorder;
 pub mod records;
 pub mod summary;
+pub mod workloads;
 
 pub use quorum::{QuorumSummary, QuorumTracker};
 pub use recorder::Recorder;
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, RolloutRecord, WatchLine};
+pub use workloads::{DaemonSetSummary, JobSummary};
 pub use summary::{
     BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, RolloutSpan, ServiceSummary, Summary,
 };

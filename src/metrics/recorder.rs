@@ -168,6 +168,10 @@ fn new_record(store: &Store, pod: &Pod) -> PodRecord {
             format!("StatefulSet/{}", store.stateful_sets[s.index()].meta.name)
         }
         Some(Owner::Pod(p)) => format!("Pod/{}", store.pods[p.index()].meta.name),
+        Some(Owner::DaemonSet(d)) => {
+            format!("DaemonSet/{}", store.daemon_sets[d.index()].meta.name)
+        }
+        Some(Owner::Job(j)) => format!("Job/{}", store.jobs[j.index()].meta.name),
         None => String::new(),
     };
     PodRecord {

@@ -84,6 +84,10 @@ pub struct Summary {
     pub pending: Vec<PendingSummary>,
     /// The scenario's quorum workloads, in file order.
     pub quorums: Vec<super::QuorumSummary>,
+    /// Every Job: completions, failed attempts, how it ended.
+    pub jobs: Vec<super::JobSummary>,
+    /// Every DaemonSet's final status.
+    pub daemon_sets: Vec<super::DaemonSetSummary>,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

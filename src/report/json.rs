@@ -1,8 +1,8 @@
 //! `summary.json`: the run's summary with the contract's keys in a fixed order.
 
 use crate::metrics::{
-    BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, QuorumSummary, RolloutSpan,
-    ServiceSummary, Summary,
+    BudgetSummary, ClaimSummary, DaemonSetSummary, FaultSummary, JobSummary, PendingSummary,
+    QuorumSummary, RolloutSpan, ServiceSummary, Summary,
 };
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -40,6 +40,12 @@ struct SummaryJson<'a> {
     /// Added: the scenario's quorum workloads; left out when it declares none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     quorums: Vec<QuorumJson<'a>>,
+    /// Added: each Job's outcome; left out when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    jobs: Vec<JobJson<'a>>,
+    /// Added: each DaemonSet's final status; left out when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    daemon_sets: Vec<DaemonSetJson<'a>>,
 }
 
 /// A quorum workload: availability from its first quorum on, and each outage.
@@ -79,6 +85,65 @@ impl<'a> From<&'a QuorumSummary> for QuorumJson<'a> {
                     end_s: Secs(b.0),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A Job: completions, succeeded and failed pods, when it started and finished, its condition.
+#[derive(Serialize)]
+struct JobJson<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    completions: Option<u32>,
+    succeeded: u32,
+    failed: u32,
+    started_s: Option<Secs>,
+    duration_s: Option<Secs>,
+    condition: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a JobSummary> for JobJson<'a> {
+    fn from(j: &'a JobSummary) -> Self {
+        let duration = j.started.zip(j.finished).map(|(s, f)| Secs(f.since_ms(s)));
+        JobJson {
+            namespace: &j.namespace,
+            name: &j.name,
+            completions: j.completions,
+            succeeded: j.succeeded,
+            failed: j.failed,
+            started_s: j.started.map(|t| Secs(t.as_ms())),
+            duration_s: duration,
+            condition: j.condition,
+            reason: j.reason,
+        }
+    }
+}
+
+/// A DaemonSet's status counts.
+#[derive(Serialize)]
+struct DaemonSetJson<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    desired: u32,
+    current: u32,
+    ready: u32,
+    available: u32,
+    updated: u32,
+    misscheduled: u32,
+}
+
+impl<'a> From<&'a DaemonSetSummary> for DaemonSetJson<'a> {
+    fn from(d: &'a DaemonSetSummary) -> Self {
+        DaemonSetJson {
+            namespace: &d.namespace,
+            name: &d.name,
+            desired: d.desired,
+            current: d.current,
+            ready: d.ready,
+            available: d.available,
+            updated: d.updated,
+            misscheduled: d.misscheduled,
         }
     }
 }
@@ -244,6 +309,8 @@ pub fn summary_json(s: &Summary) -> String {
         disruption_budgets: s.disruption_budgets.iter().map(BudgetJson::from).collect(),
         pending_pods: s.pending.iter().map(PendingJson::from).collect(),
         quorums: s.quorums.iter().map(QuorumJson::from).collect(),
+        jobs: s.jobs.iter().map(JobJson::from).collect(),
+        daemon_sets: s.daemon_sets.iter().map(DaemonSetJson::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

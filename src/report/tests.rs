@@ -36,6 +36,8 @@ pub(crate) fn sample_summary() -> Summary {
         disruption_budgets: Vec::new(),
         quorums: Vec::new(),
         pending: Vec::new(),
+        jobs: Vec::new(),
+        daemon_sets: Vec::new(),
     }
 }
 

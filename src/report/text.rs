@@ -134,6 +134,16 @@ pub fn summary_text(s: &Summary) -> String {
             b.disruptions_allowed
         );
     }
+    for j in &s.jobs {
+        let _ = writeln!(out, "{}", job_line(j));
+    }
+    for d in &s.daemon_sets {
+        let _ = writeln!(
+            out,
+            "daemonset {}/{}: {} desired, {} current, {} ready, {} available, {} updated",
+            d.namespace, d.name, d.desired, d.current, d.ready, d.available, d.updated
+        );
+    }
     for p in &s.pending {
         let why = p
             .reason
@@ -196,6 +206,22 @@ fn quorum_line(q: &crate::metrics::QuorumSummary) -> String {
         q.outages.len(),
         format_secs(q.downtime_ms),
         format_secs(q.longest_outage_ms)
+    )
+}
+
+/// `job default/pi: Complete after 28.313s: 1 of 1 succeeded, 0 failed`.
+fn job_line(j: &crate::metrics::JobSummary) -> String {
+    let state = match (j.condition, j.reason, j.started.zip(j.finished)) {
+        (Some(c), Some(r), Some((s, f))) => {
+            format!("{c} ({r}) after {}s", format_secs(f.since_ms(s)))
+        }
+        (Some(c), None, Some((s, f))) => format!("{c} after {}s", format_secs(f.since_ms(s))),
+        _ => "running".to_string(),
+    };
+    let wanted = j.completions.map_or("any".to_string(), |c| c.to_string());
+    format!(
+        "job {}/{}: {state}: {} of {wanted} succeeded, {} failed",
+        j.namespace, j.name, j.succeeded, j.failed
     )
 }
 

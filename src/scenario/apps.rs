@@ -15,6 +15,8 @@ pub(crate) const APP: &[&str] = &[
     "listen-after",
     "serve-after",
     "crash-after",
+    "exit-after",
+    "exit-code",
     "crash-recovery",
     "latency",
     "on-sigterm",
@@ -37,6 +39,8 @@ pub(crate) fn app(item: &Field, index: &Index) -> Result<AppSpec> {
         listen_after,
         serve_after,
         crash_after: never_or(&f, "crash-after", None)?,
+        exit_after: f.opt("exit-after").map(|d| d.dist()).transpose()?,
+        exit_code: exit_code(&f)?,
         crash_recovery: dist("crash-recovery", Dist::Const(0))?,
         latency: dist("latency", Dist::Const(5))?,
         image_size_bytes: f
@@ -131,4 +135,19 @@ fn on_sigterm(field: &Field) -> Result<OnSigterm> {
         close_listener,
         exit_after: never_or(&f, "exit-after", Some(Dist::Const(0)))?,
     })
+}
+
+/// `exit-code`: 0 to 255 (default 0), only with `exit-after`.
+fn exit_code(f: &Fields) -> Result<i32> {
+    let Some(field) = f.opt("exit-code") else {
+        return Ok(0);
+    };
+    if f.opt("exit-after").is_none() {
+        return Err(field.invalid("exit-code needs exit-after (when the program exits)"));
+    }
+    let code = field.u64()?;
+    if code > 255 {
+        return Err(field.invalid(format!("{code} is not an exit code (0 to 255)")));
+    }
+    Ok(code as i32)
 }

@@ -42,17 +42,19 @@ pub(crate) fn change(
     }
 }
 
-/// `{deployment | statefulset, image, container?, namespace?}`.
+/// `{deployment | statefulset | daemonset, image, container?, namespace?}`.
 fn set_image(body: &Field, index: &Index) -> Result<FaultAction> {
     let f = body.fields(&[
         "deployment",
         "statefulset",
+        "daemonset",
         "container",
         "image",
         "namespace",
     ])?;
-    let (key, kind) = match one_of(&f, &["deployment", "statefulset"])? {
+    let (key, kind) = match one_of(&f, &["deployment", "statefulset", "daemonset"])? {
         "deployment" => ("deployment", ScaleKind::Deployment),
+        "daemonset" => ("daemonset", ScaleKind::DaemonSet),
         _ => ("statefulset", ScaleKind::StatefulSet),
     };
     let (namespace, name, containers) = target(&f, key, kind.kind(), index)?;

@@ -88,6 +88,11 @@ pub struct AppSpec {
     pub serve_after: Option<Dist>,
     /// The program exits with an error this long after each start; None: it runs until stopped.
     pub crash_after: Option<Dist>,
+    /// The program exits by itself with `exit_code` this long after each start (a batch job's
+    /// work); None: it runs until stopped.
+    pub exit_after: Option<Dist>,
+    /// The exit code of `exit_after` (0: success).
+    pub exit_code: i32,
     /// Extra time before answering when the previous run on the same volume was killed
     /// without a clean shutdown (a database's crash recovery). Zero when not set.
     pub crash_recovery: Dist,
@@ -278,6 +283,8 @@ pub enum ScaleKind {
     Deployment,
     ReplicaSet,
     StatefulSet,
+    /// Only for `set-image`.
+    DaemonSet,
 }
 
 impl ScaleKind {
@@ -287,6 +294,7 @@ impl ScaleKind {
             ScaleKind::Deployment => "Deployment",
             ScaleKind::ReplicaSet => "ReplicaSet",
             ScaleKind::StatefulSet => "StatefulSet",
+            ScaleKind::DaemonSet => "DaemonSet",
         }
     }
 }

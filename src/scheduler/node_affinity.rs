@@ -15,9 +15,12 @@ pub fn required_matches(pod: &Pod, labels: &Labels) -> bool {
         && required.as_ref().is_none_or(|r| r.matches(labels))
 }
 
-/// The filter: UnschedulableAndUnresolvable when the node does not match.
-pub fn filter(pod: &Pod, labels: &Labels) -> Option<Rejection> {
-    (!required_matches(pod, labels)).then(|| Rejection::unresolvable(ERR_REASON_POD))
+/// The filter: UnschedulableAndUnresolvable when the node does not match its labels, or its name
+/// is not the one a `matchFields metadata.name` term (a DaemonSet pod's) asks for.
+pub fn filter(pod: &Pod, labels: &Labels, node_name: &str) -> Option<Rejection> {
+    let fields = pod.spec.affinity.node.required_node_name.as_deref();
+    let fits = required_matches(pod, labels) && fields.is_none_or(|n| n == node_name);
+    (!fits).then(|| Rejection::unresolvable(ERR_REASON_POD))
 }
 
 /// The raw score: the sum of the weights of the preferred terms the node matches (a term without
@@ -69,7 +72,18 @@ mod tests {
             &labels(&[("disk", "ssd"), ("zone", "c")])
         ));
         assert_eq!(
-            filter(&p, &labels(&[("zone", "a")])),
+            filter(&p, &labels(&[("zone", "a")]), "n1"),
+            Some(Rejection::unresolvable(ERR_REASON_POD))
+        );
+    }
+
+    #[test]
+    fn a_daemon_pods_match_fields_term_admits_only_its_node() {
+        let mut p = pod("p", &[]);
+        p.spec.affinity.node.required_node_name = Some("n2".into());
+        assert_eq!(filter(&p, &labels(&[]), "n2"), None);
+        assert_eq!(
+            filter(&p, &labels(&[]), "n1"),
             Some(Rejection::unresolvable(ERR_REASON_POD))
         );
     }

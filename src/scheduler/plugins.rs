@@ -45,7 +45,7 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
                 .map(taint_rejection)
                 .map(by(Plugin::TaintToleration))
         })
-        .or_else(|| node_affinity::filter(pod, labels).map(by(Plugin::NodeAffinity)))
+        .or_else(|| node_affinity::filter(pod, labels, &n.meta.name).map(by(Plugin::NodeAffinity)))
         .or_else(|| fit(store, pod, node).map(by(Plugin::NodeResourcesFit)))
         // VolumeRestrictions and NodeVolumeLimits run here upstream (not modelled).
         .or_else(|| volumes(cycle, node, volume_binding::filter).map(by(Plugin::VolumeBinding)))

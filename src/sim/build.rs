@@ -29,6 +29,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         pv: Default::default(),
         adc: Default::default(),
         rsc: Default::default(),
+        jobs: Default::default(),
         proxy: Proxy::default(),
         clients: Clients {
             specs: Vec::new(),
@@ -150,6 +151,14 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
         Object::PodDisruptionBudget(p) => {
             let meta = convert::meta(&mut world.store, &p.metadata, now);
             world.store.add_pdb(convert::pdb(p, meta));
+        }
+        Object::DaemonSet(d) => {
+            let meta = convert::meta(&mut world.store, &d.metadata, now);
+            world.store.add_daemon_set(convert::daemon_set(d, meta));
+        }
+        Object::Job(j) => {
+            let meta = convert::meta(&mut world.store, &j.metadata, now);
+            world.store.add_job(convert::job(j, meta));
         }
         Object::ConfigMap(_) | Object::Secret(_) => {}
         other => {

@@ -5,6 +5,7 @@
 mod build;
 mod drain;
 mod notify;
+mod notify_batch;
 mod notify_disruption;
 mod notify_scheduler;
 mod notify_sts;

@@ -43,6 +43,7 @@ impl World<'_> {
             Kind::Node => self.on_node_changed(NodeId(change.id), at),
             Kind::PodDisruptionBudget => self.on_pdb_changed(crate::api::PdbId(change.id), at),
             Kind::StatefulSet | Kind::ControllerRevision => self.on_sts_kind_changed(change, at),
+            Kind::DaemonSet | Kind::Job => self.on_batch_kind_changed(change, at),
         }
     }
 
@@ -50,6 +51,7 @@ impl World<'_> {
         self.recorder.on_pod_change(&self.store, id, self.cal.now());
         self.quorum.on_pod_change(&self.store, id, self.cal.now());
         self.on_sts_pod_changed(id, at)?;
+        self.on_batch_pod_changed(id, at)?;
         self.on_pod_changed_disruption(id, at)?;
         // The ReplicaSet controller's pod handlers: expectations, and updatePod's minReadySeconds requeue.
         if let Some((t, r)) = self.rsc.observe_pod(&self.store, id, at) {
@@ -162,6 +164,7 @@ impl World<'_> {
         for v in attached {
             self.enqueue_attach_detach(v, at)?;
         }
+        self.on_batch_node_changed(id, at)?;
         self.on_node_changed_scheduler(id, at)
     }
 
@@ -220,6 +223,7 @@ impl World<'_> {
             }
             Target::KubeletVolumes(node) => self.kubelet_call(node, |k, cx| k.on_volume_change(cx)),
             Target::StatefulSet(_) | Target::ClaimGc(_) => self.run_sts_target(target),
+            Target::DaemonSet(_) | Target::Job(_) => self.run_batch_target(target),
             Target::Proxy => {
                 if let Some(at) = self
                     .proxy

@@ -16,7 +16,7 @@ use rand::Rng;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
     /// The manifests hold a kind the simulator does not model yet.
-    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, Service, PersistentVolumeClaim, PersistentVolume, StorageClass, PodDisruptionBudget, ConfigMap and Secret are)")]
+    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, DaemonSet, Job, Service, PersistentVolumeClaim, PersistentVolume, StorageClass, PodDisruptionBudget, ConfigMap and Secret are)")]
     Unsupported { file: String, kind: &'static str },
     /// A client targets a Service that is not among the manifests.
     #[error("traffic: service {0} is not among the manifests")]
@@ -123,6 +123,8 @@ impl World<'_> {
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
             Ev::StsRequeue(r) => self.enqueue(Target::StatefulSet(r.0), now),
+            Ev::DsRequeue(r) => self.enqueue(Target::DaemonSet(r.0), now),
+            Ev::JobRequeue(r) => self.enqueue(Target::Job(r.0), now),
             Ev::PvController(timer) => self.on_pv_timer(timer),
             Ev::AttachDetach(done) => {
                 let fx = self.adc.on_done(&self.store, done, now);
@@ -267,6 +269,8 @@ impl World<'_> {
         summary.claims = claims(&self.store);
         summary.disruption_budgets = budgets(&self.store);
         summary.pending = pending(&self.store, &self.events);
+        summary.jobs = crate::metrics::workloads::jobs(&self.store);
+        summary.daemon_sets = crate::metrics::workloads::daemon_sets(&self.store);
         summary.rollouts = self.recorder.spans.clone();
         summary.quorums = self.quorum.finish(SimTime(self.scenario.duration_ms));
         let (pods, watch, rollouts) = self.recorder.into_records();
@@ -336,6 +340,8 @@ fn summarize(
         disruption_budgets: Vec::new(),
         pending: Vec::new(),
         quorums: Vec::new(),
+        jobs: Vec::new(),
+        daemon_sets: Vec::new(),
     }
 }
 

@@ -31,6 +31,8 @@ pub enum Target {
     StatefulSet(crate::api::StsId),
     /// The garbage collector looks at a claim's owner.
     ClaimGc(PvcId),
+    DaemonSet(crate::api::DsId),
+    Job(crate::api::JobId),
 }
 
 /// An event in the calendar.
@@ -43,6 +45,8 @@ pub enum Ev {
     RsRequeue(replicaset::Requeue),
     DeployRequeue(crate::controllers::deployment::Requeue),
     StsRequeue(crate::controllers::statefulset::Requeue),
+    DsRequeue(crate::controllers::daemon::Requeue),
+    JobRequeue(crate::controllers::job::Requeue),
     PvController(pv_controller::Timer),
     AttachDetach(attach_detach::Done),
     Proxy(ProxyTimer),
@@ -90,6 +94,8 @@ pub struct World<'s> {
     pub adc: attach_detach::AttachDetach,
     /// The ReplicaSet controller's expectations and informer view.
     pub rsc: replicaset::ReplicaSetController,
+    /// The Job controller's pod-failure back-off records.
+    pub jobs: crate::controllers::job::JobController,
     pub proxy: Proxy,
     pub clients: Clients,
     pub rngs: Rngs,
@@ -143,10 +149,7 @@ impl World<'_> {
         let now = self.cal.now();
         for w in fx.writes {
             let owner = match &w {
-                crate::api::Write::CreatePod {
-                    owner: crate::api::Owner::ReplicaSet(rs),
-                    ..
-                } => Some(*rs),
+                crate::api::Write::CreatePod { owner, .. } => Some(*owner),
                 _ => None,
             };
             if let Some(pod) = self.store.apply(w, now) {
@@ -160,15 +163,22 @@ impl World<'_> {
         Ok(())
     }
 
-    fn record_create(&mut self, owner: Option<RsId>, pod: PodId, now: SimTime) {
-        let Some(rs) = owner else { return };
-        let rs = &self.store.replica_sets[rs.index()];
-        let name = &self.store.pods[pod.index()].meta.name;
+    /// The pod control's `SuccessfulCreate` Event on the controller that created the pod.
+    fn record_create(&mut self, owner: Option<crate::api::Owner>, pod: PodId, now: SimTime) {
+        use crate::api::Owner;
+        let store = &self.store;
+        let (kind, meta) = match owner {
+            Some(Owner::ReplicaSet(rs)) => ("ReplicaSet", &store.replica_sets[rs.index()].meta),
+            Some(Owner::DaemonSet(ds)) => ("DaemonSet", &store.daemon_sets[ds.index()].meta),
+            Some(Owner::Job(job)) => ("Job", &store.jobs[job.index()].meta),
+            _ => return,
+        };
+        let name = &store.pods[pod.index()].meta.name;
         self.events.push(Event::new(
             now,
-            "ReplicaSet",
-            &rs.meta.namespace,
-            &rs.meta.name,
+            kind,
+            &meta.namespace,
+            &meta.name,
             "SuccessfulCreate",
             format!("Created pod: {name}"),
         ));

@@ -14,4 +14,5 @@ mod study;
 mod sweep;
 pub mod util;
 mod volume_binding;
+mod workloads;
 mod zookeeper;

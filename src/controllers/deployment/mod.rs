@@ -30,7 +30,7 @@ pub struct Requeue(pub DeployId);
 /// (kk:pkg/controller/controller_utils.go): a stable 32-bit FNV hash of the template.
 pub fn template_hash(template: &PodTemplate) -> String {
     const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut h = fnv1a(format!("{template:?}").as_bytes()) as u32;
+    let mut h = fnv1a(template.hash_text().as_bytes()) as u32;
     let mut out = String::new();
     for _ in 0..10 {
         out.push(SAFE[(h % SAFE.len() as u32) as usize] as char);

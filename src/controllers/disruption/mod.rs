@@ -198,7 +198,10 @@ fn controller_scale(store: &Store, owner: Owner) -> Controller<ScaleOwner> {
                 false => Controller::Unknown,
             }
         }
-        Owner::Deployment(_) | Owner::Pod(_) => Controller::Unknown,
+        // No finder knows DaemonSets or Jobs (they have no scale subresource).
+        Owner::Deployment(_) | Owner::Pod(_) | Owner::DaemonSet(_) | Owner::Job(_) => {
+            Controller::Unknown
+        }
     }
 }
 

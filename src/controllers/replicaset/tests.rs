@@ -125,6 +125,7 @@ fn spec() -> PodSpec {
         node_name: None,
         hostname: None,
         subdomain: None,
+        restart_policy: Default::default(),
     }
 }
 

@@ -107,7 +107,7 @@ fn revisions_for(
     fx: &mut Effects<Requeue>,
 ) -> (RevView, RevView) {
     let set = &store.stateful_sets[id.index()];
-    let data = format!("{:?}", set.template);
+    let data = set.template.hash_text();
     let candidate = RevView {
         key: None,
         name: utils::revision_name(&set.meta.name, &utils::revision_hash(data.as_bytes())),
