@@ -4,6 +4,7 @@
 pub mod affinity;
 pub mod event;
 pub mod ids;
+pub mod node_health;
 pub mod objects;
 mod pod_index;
 pub mod policy;
@@ -20,6 +21,7 @@ pub mod write;
 pub use affinity::{Affinity, PodAffinityTerm, SpreadConstraint, WhenUnsatisfiable};
 pub use event::Event;
 pub use ids::*;
+pub use node_health::{Heartbeat, NodeHealth, NodeWrite};
 pub use objects::*;
 pub use policy::{Budget, IntOrPercent, Pdb, PdbStatus};
 pub use runtime::{Launch, Process, Runtime, NEVER_MS};

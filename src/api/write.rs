@@ -111,6 +111,8 @@ pub enum Write {
     SetRevisionNumber { revision: RevId, number: i64 },
     /// DELETE a ControllerRevision (history beyond revisionHistoryLimit).
     DeleteRevision { revision: RevId },
+    /// A write to a Node's conditions, taints or Lease, or its deletion.
+    Node(super::node_health::NodeWrite),
 }
 
 /// A pod's status as the kubelet writes it.

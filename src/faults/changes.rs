@@ -95,7 +95,10 @@ pub fn writes(
             merge,
         } => patch(store, namespace, kind, name, merge),
         FaultAction::Apply { objects } => apply(store, objects, now),
-        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. } => Ok(Vec::new()),
+        FaultAction::DeletePod { .. }
+        | FaultAction::KillContainer { .. }
+        | FaultAction::Node { .. }
+        | FaultAction::ForceDeletePod { .. } => Ok(Vec::new()),
     }
 }
 

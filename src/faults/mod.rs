@@ -2,6 +2,7 @@
 
 pub mod changes;
 mod changes_sts;
+pub mod nodes;
 mod rollback;
 
 use crate::api::{Event, PodId, Runtime, Store, Write};
@@ -18,6 +19,8 @@ pub struct Applied {
     pub mark: Option<FaultMark>,
     /// A refused change, as a Warning Event with the message kubectl would print.
     pub events: Vec<Event>,
+    /// What machines and kubelets do (node faults).
+    pub nodes: Vec<nodes::NodeStep>,
 }
 
 /// Live, not-terminating pods the selector matches, in creation order.
@@ -63,6 +66,8 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
             out.killed = pods.clone();
             pods
         }
+        FaultAction::Node { fault, nodes } => return nodes::apply_node(fault, nodes, store, now),
+        FaultAction::ForceDeletePod { selector } => return nodes::force_delete(selector, store, now),
         _ => return change(action, store, now),
     };
     let names: Vec<String> = targets
@@ -140,6 +145,9 @@ fn change_target(action: &FaultAction) -> String {
             let keys: Vec<String> = objects.iter().map(|l| key(&l.object)).collect();
             keys.join(",")
         }
-        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. } => String::new(),
+        FaultAction::DeletePod { .. }
+        | FaultAction::KillContainer { .. }
+        | FaultAction::Node { .. }
+        | FaultAction::ForceDeletePod { .. } => String::new(),
     }
 }

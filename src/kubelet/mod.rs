@@ -6,6 +6,7 @@
 
 pub mod backoff;
 mod crash;
+pub mod node_status;
 pub mod probes;
 mod start;
 mod stop;
@@ -103,6 +104,10 @@ pub struct Kubelet {
     next_ip: u32,
     workers: BTreeMap<PodId, Worker>,
     in_use: BTreeSet<PvId>,
+    /// Up, crashed or cut off from the API server (`node_status.rs`).
+    pub agent: node_status::Agent,
+    /// Boots of the machine: timers of an earlier boot are ignored.
+    pub boot: u32,
 }
 
 impl Kubelet {
@@ -116,6 +121,8 @@ impl Kubelet {
             next_ip: 2,
             workers: BTreeMap::new(),
             in_use: BTreeSet::new(),
+            agent: node_status::Agent::Up,
+            boot: 0,
         }
     }
 

@@ -7,11 +7,12 @@ use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
 use super::model::{FaultAction, FaultSpec, PodSelector};
+use super::node_faults::{node_fault, NODE_ACTIONS};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The actions on pods a fault may take, as the scenario spells them (then come the [`CHANGES`]).
-const ACTIONS: &[&str] = &["delete-pod", "kill-container"];
+const ACTIONS: &[&str] = &["delete-pod", "kill-container", "force-delete-pod"];
 
 /// Reads `faults`, sorted by `at` (stable: equal times keep file order); files that `apply` names
 /// are relative to `base`.
@@ -20,18 +21,25 @@ pub(crate) fn faults(
     duration_ms: u64,
     index: &Index,
     base: &Path,
+    nodes: &[super::model::NodeSpec],
 ) -> Result<Vec<FaultSpec>> {
     let items = list.map(|f| f.list()).transpose()?.unwrap_or_default();
     let mut out = items
         .iter()
-        .map(|f| fault(f, duration_ms, index, base))
+        .map(|f| fault(f, duration_ms, index, base, nodes))
         .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|f| f.at_ms);
     Ok(out)
 }
 
-fn fault(item: &Field, duration_ms: u64, index: &Index, base: &Path) -> Result<FaultSpec> {
-    let all: Vec<&str> = ACTIONS.iter().chain(CHANGES).copied().collect();
+fn fault(
+    item: &Field,
+    duration_ms: u64,
+    index: &Index,
+    base: &Path,
+    nodes: &[super::model::NodeSpec],
+) -> Result<FaultSpec> {
+    let all: Vec<&str> = ACTIONS.iter().chain(NODE_ACTIONS).chain(CHANGES).copied().collect();
     let keys: Vec<&str> = ["at"].iter().chain(&all).copied().collect();
     let f = item.fields(&keys)?;
     let at = f.req("at")?;
@@ -56,6 +64,11 @@ fn fault(item: &Field, duration_ms: u64, index: &Index, base: &Path) -> Result<F
     let action = match action {
         "delete-pod" => delete_pod(&body, index)?,
         "kill-container" => kill_container(&body, index)?,
+        "force-delete-pod" => match delete_pod(&body, index)? {
+            FaultAction::DeletePod { selector, .. } => FaultAction::ForceDeletePod { selector },
+            other => other,
+        },
+        a if NODE_ACTIONS.contains(&a) => node_fault(a, &body, nodes)?,
         _ => change(action, &body, index, base)?,
     };
     Ok(FaultSpec { at_ms, action })

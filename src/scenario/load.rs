@@ -65,17 +65,18 @@ fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
     }
     let cluster = top.opt("cluster").map(|c| c.fields(CLUSTER)).transpose()?;
     let part = |key: &str| cluster.as_ref().and_then(|c| c.opt(key));
+    let nodes = cluster::nodes(part("nodes"))?;
     Ok(Scenario {
         name: scenario_name(&top.req("name")?)?,
         source: path.to_path_buf(),
         seed: top.opt("seed").map(|s| s.u64()).transpose()?.unwrap_or(1),
         duration_ms,
-        nodes: cluster::nodes(part("nodes"))?,
+        faults: faults(top.opt("faults"), duration_ms, &index, base, &nodes)?,
+        nodes,
         storage_classes: cluster::storage_classes(part("storage-classes"), &index)?,
         timings: cluster::timings(part("timings"))?,
         apps: each(top.opt("apps"), |f| app(f, &index))?,
         traffic: each(top.opt("traffic"), |f| client(f, &index))?,
-        faults: faults(top.opt("faults"), duration_ms, &index, base)?,
         objects,
     })
 }

@@ -12,6 +12,7 @@ mod faults;
 mod field;
 mod load;
 mod manifests;
+mod node_faults;
 pub mod model;
 mod quantity;
 pub mod timings;

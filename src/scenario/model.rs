@@ -209,6 +209,34 @@ pub enum FaultAction {
     },
     /// `kubectl apply -f`: new versions of objects (or new objects), defaults applied, file order.
     Apply { objects: Vec<Loaded> },
+    /// A node fault on the named nodes of the cluster (`node_faults.rs`).
+    Node { fault: NodeFault, nodes: Vec<String> },
+    /// `kubectl delete pod --grace-period=0 --force`: the object goes at once, whatever runs.
+    ForceDeletePod { selector: PodSelector },
+}
+
+/// What happens to a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeFault {
+    /// The machine dies: containers end, the kubelet is silent.
+    Crash,
+    /// The kubelet cannot reach the API server; its containers keep running and serving.
+    Partition,
+    /// The machine reboots: containers end; the kubelet is back after `down_ms`.
+    Restart { down_ms: u64 },
+    /// The kubelet reaches the API server again (after a crash: the machine boots).
+    Recover,
+    /// `kubectl delete node`.
+    Delete,
+    /// `kubectl taint nodes NODE key=value:Effect` (`remove`: `key:Effect-`).
+    Taint {
+        key: String,
+        value: String,
+        effect: String,
+        remove: bool,
+    },
+    /// Every node of a zone crashes or is partitioned.
+    ZoneOutage(Box<NodeFault>),
 }
 
 /// What `scale` resizes (and what `set-image` changes: a Deployment or a StatefulSet).
@@ -243,6 +271,16 @@ impl FaultAction {
             FaultAction::RolloutResume { .. } => "rollout-resume",
             FaultAction::Patch { .. } => "patch",
             FaultAction::Apply { .. } => "apply",
+            FaultAction::ForceDeletePod { .. } => "force-delete-pod",
+            FaultAction::Node { fault, .. } => match fault {
+                NodeFault::Crash => "crash-node",
+                NodeFault::Partition => "partition-node",
+                NodeFault::Restart { .. } => "restart-node",
+                NodeFault::Recover => "recover-node",
+                NodeFault::Delete => "delete-node",
+                NodeFault::Taint { .. } => "taint-node",
+                NodeFault::ZoneOutage(_) => "zone-outage",
+            },
         }
     }
 }

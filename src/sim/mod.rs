@@ -5,6 +5,7 @@
 mod build;
 mod notify;
 mod notify_disruption;
+mod notify_nodes;
 mod notify_scheduler;
 mod notify_sts;
 mod notify_volumes;

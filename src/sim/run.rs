@@ -1,6 +1,7 @@
 //! The run loop: pop events in (time, sequence) order until the scenario's end, dispatch each, collect outputs.
 
 use super::world::{Ev, Target, World, WorldError};
+use crate::controllers::attach_detach;
 use crate::api::{Runtime, Store};
 use crate::engine::SimTime;
 use crate::metrics::summary::{recovery_after, summarize_service};
@@ -117,12 +118,16 @@ impl World<'_> {
         let t = &self.scenario.timings;
         match ev {
             Ev::Wake => self.on_wake(),
-            Ev::Kubelet(node, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
+            Ev::Kubelet(node, boot, _) if boot != self.kubelets[node.index()].boot => Ok(()),
+            Ev::Kubelet(node, _, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
             Ev::Scheduler(timer) => self.on_scheduler_timer(timer),
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
             Ev::StsRequeue(r) => self.enqueue(Target::StatefulSet(r.0), now),
             Ev::PvController(timer) => self.on_pv_timer(timer),
+            Ev::AttachDetach(attach_detach::Done::Recheck(v)) => {
+                self.enqueue(Target::AttachDetach(v), now)
+            }
             Ev::AttachDetach(done) => {
                 let fx = self.adc.on_done(&self.store, done, now);
                 self.apply(fx, Ev::AttachDetach)
@@ -153,6 +158,10 @@ impl World<'_> {
             }) => self.on_send(client, sent, attempt),
             Ev::Client(ClientTimer::Answer(w)) => self.on_answer(w),
             Ev::Fault(i) => self.on_fault(i),
+            Ev::NodeLifecycle(timer) => self.on_node_lifecycle(timer),
+            Ev::TaintEviction(e) => self.on_taint_eviction(e),
+            Ev::PodGc => self.on_pod_gc(),
+            Ev::NodeRecover(node) => self.on_node_recover(node),
         }
     }
 
@@ -243,6 +252,9 @@ impl World<'_> {
         }
         self.faults.extend(applied.mark);
         self.events.extend(applied.events);
+        for step in applied.nodes {
+            self.on_node_step(step)?;
+        }
         Ok(())
     }
 
