@@ -80,6 +80,8 @@ pub struct Summary {
     pub disruption_budgets: Vec<BudgetSummary>,
     /// Pods without a node at the end of the run, in creation order.
     pub pending: Vec<PendingSummary>,
+    /// Capacity lost, nodes NotReady, pods stuck Terminating on silent nodes.
+    pub node_report: super::node_report::NodeReport,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

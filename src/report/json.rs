@@ -36,6 +36,43 @@ struct SummaryJson<'a> {
     /// Added: pods still without a node at the end, and why; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pending_pods: Vec<PendingJson<'a>>,
+    /// Added: nodes whose Ready condition left True; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    nodes: Vec<NodeJson<'a>>,
+    /// Added: workloads that had fewer ready pods than desired after first having them all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    capacity: Vec<CapacityJson<'a>>,
+    /// Added: pods Terminating at the end on a node that is not Ready (waiting for its kubelet).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    stuck_terminating: Vec<StuckJson<'a>>,
+}
+
+/// A node's NotReady spell.
+#[derive(Serialize)]
+struct NodeJson<'a> {
+    node: &'a str,
+    not_ready_s: Secs,
+    ready_again_s: Option<Secs>,
+}
+
+/// Capacity lost by a workload.
+#[derive(Serialize)]
+struct CapacityJson<'a> {
+    kind: &'a str,
+    workload: &'a str,
+    desired: u32,
+    lowest_ready: u32,
+    first_below_s: Secs,
+    below_s: Secs,
+    longest_below_s: Secs,
+}
+
+/// A pod stuck Terminating on a silent node.
+#[derive(Serialize)]
+struct StuckJson<'a> {
+    pod: &'a str,
+    node: &'a str,
+    since_s: Secs,
 }
 
 /// A pod still Pending at the end of the run, with its last FailedScheduling message.
@@ -187,6 +224,7 @@ impl<'a> From<&'a FaultSummary> for FaultJson<'a> {
 
 /// `summary.json` as pretty-printed text, ending in a newline.
 pub fn summary_json(s: &Summary) -> String {
+    let r = &s.node_report;
     let doc = SummaryJson {
         scenario: &s.scenario,
         seed: s.seed,
@@ -198,6 +236,37 @@ pub fn summary_json(s: &Summary) -> String {
         rollouts: s.rollouts.iter().map(RolloutJson::from).collect(),
         disruption_budgets: s.disruption_budgets.iter().map(BudgetJson::from).collect(),
         pending_pods: s.pending.iter().map(PendingJson::from).collect(),
+        nodes: r
+            .nodes
+            .iter()
+            .map(|n| NodeJson {
+                node: &n.node,
+                not_ready_s: Secs(n.not_ready.0),
+                ready_again_s: n.ready_again.map(|t| Secs(t.0)),
+            })
+            .collect(),
+        capacity: r
+            .capacity
+            .iter()
+            .map(|c| CapacityJson {
+                kind: c.kind,
+                workload: &c.workload,
+                desired: c.desired,
+                lowest_ready: c.lowest_ready,
+                first_below_s: Secs(c.first_below.0),
+                below_s: Secs(c.below_ms),
+                longest_below_s: Secs(c.longest_below_ms),
+            })
+            .collect(),
+        stuck_terminating: r
+            .stuck_terminating
+            .iter()
+            .map(|p| StuckJson {
+                pod: &p.pod,
+                node: &p.node,
+                since_s: Secs(p.since.0),
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

@@ -34,6 +34,7 @@ pub(crate) fn sample_summary() -> Summary {
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
         pending: Vec::new(),
+        node_report: Default::default(),
     }
 }
 

@@ -31,6 +31,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         nlc: Default::default(),
         taint_eviction: Default::default(),
         podgc: Default::default(),
+        capacity: Default::default(),
         rsc: Default::default(),
         proxy: Proxy::default(),
         clients: Clients {

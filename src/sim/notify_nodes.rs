@@ -22,6 +22,7 @@ impl World<'_> {
 
     /// A pod changed: taint eviction and pod GC look at it.
     pub(super) fn on_pod_changed_health(&mut self, id: PodId, at: SimTime) -> Result<(), WorldError> {
+        self.capacity.on_pod_change(&self.store, id, self.cal.now());
         let fx = self.taint_eviction.on_pod_change(&self.store, id, at);
         self.apply(fx, Ev::TaintEviction)?;
         let fx = self.podgc.on_change(&self.store, &[id], at);

@@ -266,6 +266,11 @@ impl World<'_> {
         summary.disruption_budgets = budgets(&self.store);
         summary.pending = pending(&self.store, &self.events);
         summary.rollouts = self.recorder.spans.clone();
+        summary.node_report = crate::metrics::node_report::NodeReport {
+            capacity: self.capacity.finish(self.cal.now()),
+            nodes: crate::metrics::node_report::node_spells(&self.events),
+            stuck_terminating: crate::metrics::node_report::stuck_terminating(&self.store),
+        };
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
@@ -325,6 +330,7 @@ fn summarize(
         rollouts: Vec::new(),
         disruption_budgets: Vec::new(),
         pending: Vec::new(),
+        node_report: Default::default(),
     }
 }
 

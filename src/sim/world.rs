@@ -91,6 +91,8 @@ pub struct World<'s> {
     pub nlc: crate::controllers::nodelifecycle::NodeLifecycle,
     pub taint_eviction: crate::controllers::taint_eviction::TaintEviction,
     pub podgc: crate::controllers::podgc::PodGc,
+    /// Ready pods per workload, for the summary's capacity lost.
+    pub capacity: crate::metrics::node_report::CapacityRecorder,
     /// The ReplicaSet controller's expectations and informer view.
     pub rsc: replicaset::ReplicaSetController,
     pub proxy: Proxy,
