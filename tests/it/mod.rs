@@ -5,6 +5,7 @@ mod determinism;
 mod failing_rollouts;
 mod mariadb;
 mod network;
+mod node_failure;
 mod rollouts;
 mod scheduling_queue;
 mod statefulset;
