@@ -229,3 +229,31 @@ fn when_every_node_is_down_evictions_stop() {
     assert!(out.pods.iter().all(|p| p.deleted.is_none()));
     assert_eq!(out.pods.len(), 3);
 }
+
+#[test]
+fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_containers() {
+    use kubesim::scenario::{FaultAction, FaultSpec, NodeFault};
+    let mut s = load("node-crash-deployment");
+    s.faults = vec![FaultSpec {
+        at_ms: 120_000,
+        action: FaultAction::Node {
+            fault: NodeFault::Restart { down_ms: 20_000 },
+            nodes: vec!["node-2".into()],
+        },
+    }];
+    let out = kubesim::sim::run(&s, 1).unwrap();
+    assert!(out.events.iter().all(|e| e.reason != "NodeNotReady"));
+    assert_eq!(out.pods.len(), 3, "no pod replaced");
+    let back = first(&out, "node-2", "NodeReady").time;
+    assert_eq!(back, SimTime(140_000));
+    let pod = out.pods.iter().find(|p| p.node.as_deref() == Some("node-2")).unwrap();
+    let restarted = out
+        .events
+        .iter()
+        .filter(|e| e.name == pod.pod && e.reason == "Started")
+        .count();
+    assert_eq!(restarted, 2, "the booted kubelet starts the container again");
+    let refused = out.requests.iter().filter(|r| r.outcome != Outcome::Ok);
+    assert!(refused.clone().count() > 10);
+    assert!(refused.clone().all(|r| r.time >= SimTime(120_000) && r.time < back.plus_ms(5_000)));
+}
