@@ -137,8 +137,7 @@ impl AttachDetach {
         now: SimTime,
         fx: &mut Effects<Done>,
     ) -> bool {
-        let out_of_service =
-            store.has_taint(node, crate::api::node_health::TAINT_OUT_OF_SERVICE);
+        let out_of_service = store.has_taint(node, crate::api::node_health::TAINT_OUT_OF_SERVICE);
         let requested = *self.detach_requested.entry((volume, node)).or_insert(now);
         let healthy = store.nodes[node.index()].meta.exists()
             && store.health(node).ready == crate::api::ConditionStatus::True;

@@ -7,7 +7,9 @@
 //! Failed, then DELETE with grace 0. The terminated-pod threshold (12500) is not modelled.
 
 use crate::api::node_health::TAINT_OUT_OF_SERVICE;
-use crate::api::{ConditionStatus, Effects, Event, NodeId, PodId, PodPhase, PodStatus, Store, Write};
+use crate::api::{
+    ConditionStatus, Effects, Event, NodeId, PodId, PodPhase, PodStatus, Store, Write,
+};
 use crate::engine::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,7 +53,10 @@ impl PodGc {
     pub fn on_change(&mut self, store: &Store, pods: &[PodId], at: SimTime) -> Effects<Pass> {
         let mut fx = Effects::default();
         if pods.iter().any(|p| concerns(store, *p)) {
-            self.pass_at(crate::controllers::next_tick(at, GC_CHECK_PERIOD_MS), &mut fx);
+            self.pass_at(
+                crate::controllers::next_tick(at, GC_CHECK_PERIOD_MS),
+                &mut fx,
+            );
         }
         fx
     }
@@ -72,7 +77,13 @@ impl PodGc {
             };
             if store.nodes[node.index()].meta.exists() {
                 if out_of_service_terminating(store, pod, node) {
-                    force_delete(store, pod, "PodGC: node has the out-of-service taint", now, &mut fx);
+                    force_delete(
+                        store,
+                        pod,
+                        "PodGC: node has the out-of-service taint",
+                        now,
+                        &mut fx,
+                    );
                 }
                 continue;
             }

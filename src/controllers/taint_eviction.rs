@@ -21,7 +21,10 @@ fn min_toleration_ms(used: &[&Toleration]) -> Option<u64> {
     if used.is_empty() {
         return Some(0);
     }
-    used.iter().filter_map(|t| t.toleration_seconds).min().map(|s| s * 1_000)
+    used.iter()
+        .filter_map(|t| t.toleration_seconds)
+        .min()
+        .map(|s| s * 1_000)
 }
 
 /// `GetMatchingTolerations`: the first toleration of each taint, or None if one is not tolerated.
@@ -53,7 +56,9 @@ impl TaintEviction {
     /// `processPodOnNode`.
     fn process_pod(&mut self, store: &Store, pod: PodId, now: SimTime, fx: &mut Effects<Evict>) {
         let p = &store.pods[pod.index()];
-        let node = p.node.filter(|_| p.meta.exists() && p.meta.deletion.is_none());
+        let node = p
+            .node
+            .filter(|_| p.meta.exists() && p.meta.deletion.is_none());
         let Some(node) = node else {
             self.scheduled.remove(&pod);
             return;
@@ -136,7 +141,11 @@ mod tests {
         let forever = vec![tol("node.kubernetes.io/unreachable", None)];
         let used = matching(&[&unreachable], &forever).unwrap();
         assert_eq!(min_toleration_ms(&used), None);
-        let other = Taint::new("node.kubernetes.io/out-of-service", "nodeshutdown", "NoExecute");
+        let other = Taint::new(
+            "node.kubernetes.io/out-of-service",
+            "nodeshutdown",
+            "NoExecute",
+        );
         assert!(matching(&[&unreachable, &other], &tols).is_none());
     }
 }

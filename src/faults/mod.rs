@@ -67,7 +67,9 @@ pub fn apply(action: &FaultAction, store: &Store, runtime: &mut Runtime, now: Si
             pods
         }
         FaultAction::Node { fault, nodes } => return nodes::apply_node(fault, nodes, store, now),
-        FaultAction::ForceDeletePod { selector } => return nodes::force_delete(selector, store, now),
+        FaultAction::ForceDeletePod { selector } => {
+            return nodes::force_delete(selector, store, now)
+        }
         _ => return change(action, store, now),
     };
     let names: Vec<String> = targets

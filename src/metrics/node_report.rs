@@ -97,7 +97,10 @@ impl CapacityRecorder {
         };
         let p = &store.pods[pod.index()];
         let ready = p.meta.exists() && p.meta.deletion.is_none() && p.ready;
-        let was = self.ready.insert(pod, (owner, ready)).is_some_and(|(_, r)| r);
+        let was = self
+            .ready
+            .insert(pod, (owner, ready))
+            .is_some_and(|(_, r)| r);
         if was == ready && self.tracks.contains_key(&owner) {
             return;
         }
@@ -155,7 +158,8 @@ impl CapacityRecorder {
 /// Each node's NotReady spells, from the NodeNotReady and NodeReady Events.
 pub fn node_spells(events: &[crate::api::Event]) -> Vec<NodeSpell> {
     let mut out: Vec<NodeSpell> = Vec::new();
-    let mut node_events: Vec<&crate::api::Event> = events.iter().filter(|e| e.kind == "Node").collect();
+    let mut node_events: Vec<&crate::api::Event> =
+        events.iter().filter(|e| e.kind == "Node").collect();
     node_events.sort_by_key(|e| e.time);
     for e in node_events {
         match e.reason.as_str() {

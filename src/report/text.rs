@@ -163,7 +163,12 @@ fn node_report_text(r: &crate::metrics::node_report::NodeReport, out: &mut Strin
         let again = n.ready_again.map_or("not Ready again".to_string(), |t| {
             format!("Ready again at {}s", format_secs(t.0))
         });
-        let _ = writeln!(out, "node {}: NotReady at {}s, {again}", n.node, format_secs(n.not_ready.0));
+        let _ = writeln!(
+            out,
+            "node {}: NotReady at {}s, {again}",
+            n.node,
+            format_secs(n.not_ready.0)
+        );
     }
     for c in &r.capacity {
         let _ = writeln!(

@@ -39,7 +39,12 @@ fn fault(
     base: &Path,
     nodes: &[super::model::NodeSpec],
 ) -> Result<FaultSpec> {
-    let all: Vec<&str> = ACTIONS.iter().chain(NODE_ACTIONS).chain(CHANGES).copied().collect();
+    let all: Vec<&str> = ACTIONS
+        .iter()
+        .chain(NODE_ACTIONS)
+        .chain(CHANGES)
+        .copied()
+        .collect();
     let keys: Vec<&str> = ["at"].iter().chain(&all).copied().collect();
     let f = item.fields(&keys)?;
     let at = f.req("at")?;

@@ -12,8 +12,8 @@ mod faults;
 mod field;
 mod load;
 mod manifests;
-mod node_faults;
 pub mod model;
+mod node_faults;
 mod quantity;
 pub mod timings;
 

@@ -210,7 +210,10 @@ pub enum FaultAction {
     /// `kubectl apply -f`: new versions of objects (or new objects), defaults applied, file order.
     Apply { objects: Vec<Loaded> },
     /// A node fault on the named nodes of the cluster (`node_faults.rs`).
-    Node { fault: NodeFault, nodes: Vec<String> },
+    Node {
+        fault: NodeFault,
+        nodes: Vec<String>,
+    },
     /// `kubectl delete pod --grace-period=0 --force`: the object goes at once, whatever runs.
     ForceDeletePod { selector: PodSelector },
 }

@@ -57,11 +57,18 @@ fn known_node(field: &Field, nodes: &[NodeSpec]) -> Result<String> {
 /// `{node: NAME, down: DURATION}`: the machine reboots, back after `down` (default 0s).
 fn restart(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)> {
     if !matches!(body.value, serde_yaml_ng::Value::Mapping(_)) {
-        return Ok((NodeFault::Restart { down_ms: 0 }, vec![known_node(body, nodes)?]));
+        return Ok((
+            NodeFault::Restart { down_ms: 0 },
+            vec![known_node(body, nodes)?],
+        ));
     }
     let f = body.fields(&["node", "down"])?;
     let name = known_node(&f.req("node")?, nodes)?;
-    let down_ms = f.opt("down").map(|d| d.duration()).transpose()?.unwrap_or(0);
+    let down_ms = f
+        .opt("down")
+        .map(|d| d.duration())
+        .transpose()?
+        .unwrap_or(0);
     Ok((NodeFault::Restart { down_ms }, vec![name]))
 }
 

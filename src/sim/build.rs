@@ -93,9 +93,13 @@ fn add_nodes(world: &mut World, streams: &Streams) {
         // The kubelet's Lease renewals, each node at its own phase within the 10 s interval.
         let since = SimTime(leases.random_range(0..crate::api::node_health::LEASE_RENEW_MS));
         let heartbeat = Heartbeat::Renewing { since };
-        world
-            .store
-            .apply(Write::Node(NodeWrite::SetHeartbeat { node: id, heartbeat }), SimTime::ZERO);
+        world.store.apply(
+            Write::Node(NodeWrite::SetHeartbeat {
+                node: id,
+                heartbeat,
+            }),
+            SimTime::ZERO,
+        );
         let period = world.scenario.timings.pleg_relist_period_ms.max(1);
         world
             .kubelets

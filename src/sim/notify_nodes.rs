@@ -9,7 +9,11 @@ use crate::kubelet::node_status::Agent;
 
 impl World<'_> {
     /// A node changed: the node lifecycle controller, taint eviction and pod GC look at it.
-    pub(super) fn on_node_changed_health(&mut self, id: NodeId, at: SimTime) -> Result<(), WorldError> {
+    pub(super) fn on_node_changed_health(
+        &mut self,
+        id: NodeId,
+        at: SimTime,
+    ) -> Result<(), WorldError> {
         let grace = self.scenario.timings.node_monitor_grace_period_ms;
         let fx = self.nlc.on_node_change(&self.store, id, at, grace);
         self.apply(fx, Ev::NodeLifecycle)?;
@@ -21,7 +25,11 @@ impl World<'_> {
     }
 
     /// A pod changed: taint eviction and pod GC look at it.
-    pub(super) fn on_pod_changed_health(&mut self, id: PodId, at: SimTime) -> Result<(), WorldError> {
+    pub(super) fn on_pod_changed_health(
+        &mut self,
+        id: PodId,
+        at: SimTime,
+    ) -> Result<(), WorldError> {
         self.capacity.on_pod_change(&self.store, id, self.cal.now());
         let fx = self.taint_eviction.on_pod_change(&self.store, id, at);
         self.apply(fx, Ev::TaintEviction)?;
@@ -34,7 +42,10 @@ impl World<'_> {
         &mut self,
         timer: crate::controllers::nodelifecycle::Timer,
     ) -> Result<(), WorldError> {
-        let (now, grace) = (self.cal.now(), self.scenario.timings.node_monitor_grace_period_ms);
+        let (now, grace) = (
+            self.cal.now(),
+            self.scenario.timings.node_monitor_grace_period_ms,
+        );
         let fx = self.nlc.on_timer(&self.store, timer, now, grace);
         self.apply(fx, Ev::NodeLifecycle)
     }
@@ -57,12 +68,10 @@ impl World<'_> {
     /// What a node fault does to the machine and its kubelet.
     pub(super) fn on_node_step(&mut self, step: NodeStep) -> Result<(), WorldError> {
         match step {
-            NodeStep::Crash(node) => {
-                self.kubelet_call(node, |k, cx| {
-                    k.crash(cx);
-                    Default::default()
-                })
-            }
+            NodeStep::Crash(node) => self.kubelet_call(node, |k, cx| {
+                k.crash(cx);
+                Default::default()
+            }),
             NodeStep::Partition(node) => {
                 self.kubelets[node.index()].partition();
                 Ok(())

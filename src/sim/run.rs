@@ -1,8 +1,8 @@
 //! The run loop: pop events in (time, sequence) order until the scenario's end, dispatch each, collect outputs.
 
 use super::world::{Ev, Target, World, WorldError};
-use crate::controllers::attach_detach;
 use crate::api::{Runtime, Store};
+use crate::controllers::attach_detach;
 use crate::engine::SimTime;
 use crate::metrics::summary::{recovery_after, summarize_service};
 use crate::metrics::{FaultSummary, RequestRecord, RunOutput, Summary};

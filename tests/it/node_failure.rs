@@ -29,7 +29,11 @@ fn secs(t: SimTime) -> f64 {
 }
 
 fn crash_at(out: &RunOutput, action: &str) -> SimTime {
-    out.faults.iter().find(|f| f.action == action).expect("fault").at
+    out.faults
+        .iter()
+        .find(|f| f.action == action)
+        .expect("fault")
+        .at
 }
 
 #[test]
@@ -39,16 +43,33 @@ fn a_crashed_nodes_pods_are_not_ready_after_about_50_s_and_replaced_300_s_later(
     let not_ready = first(&out, "node-2", "NodeNotReady").time;
     // Grace period 50 s after the last Lease renewal (at most 10 s before the crash), at a 5 s pass.
     let detect = not_ready.since_ms(crash);
-    assert!((40_000..=55_000).contains(&detect), "NotReady {detect} ms after the crash");
-    let dead = out.pods.iter().find(|p| p.node.as_deref() == Some("node-2")).unwrap();
+    assert!(
+        (40_000..=55_000).contains(&detect),
+        "NotReady {detect} ms after the crash"
+    );
+    let dead = out
+        .pods
+        .iter()
+        .find(|p| p.node.as_deref() == Some("node-2"))
+        .unwrap();
     let evicted = first(&out, &dead.pod, "TaintManagerEviction").time;
     let tolerated = evicted.since_ms(not_ready);
-    assert!((300_000..301_000).contains(&tolerated), "evicted {tolerated} ms after NotReady");
-    let replacement = out.pods.iter().find(|p| p.created >= evicted).expect("a replacement");
+    assert!(
+        (300_000..301_000).contains(&tolerated),
+        "evicted {tolerated} ms after NotReady"
+    );
+    let replacement = out
+        .pods
+        .iter()
+        .find(|p| p.created >= evicted)
+        .expect("a replacement");
     assert_ne!(replacement.node.as_deref(), Some("node-2"));
     let ready = replacement.ready.expect("the replacement becomes ready");
     let total = ready.since_ms(crash);
-    assert!((340_000..370_000).contains(&total), "replaced {total} ms after the crash");
+    assert!(
+        (340_000..370_000).contains(&total),
+        "replaced {total} ms after the crash"
+    );
     assert_eq!(dead.gone, None, "nothing confirms the dead pod's end");
     let c = &out.summary.node_report.capacity[0];
     assert_eq!((c.desired, c.lowest_ready), (3, 2));
@@ -71,8 +92,15 @@ fn requests_to_the_dead_pod_fail_only_until_the_endpoints_drop_it() {
     assert!(failed.iter().all(|t| *t >= crash));
     // kube-proxy applies the EndpointSlice change within its 1 s minSyncPeriod and 100 ms sync.
     let last = *failed.last().unwrap();
-    assert!(last <= not_ready.plus_ms(2_000), "last failure at {}", secs(last));
-    assert!(last.plus_ms(5_000) >= not_ready, "failures stop before NotReady");
+    assert!(
+        last <= not_ready.plus_ms(2_000),
+        "last failure at {}",
+        secs(last)
+    );
+    assert!(
+        last.plus_ms(5_000) >= not_ready,
+        "failures stop before NotReady"
+    );
 }
 
 #[test]
@@ -95,9 +123,15 @@ fn a_statefulset_pod_on_a_crashed_node_stays_terminating_and_is_not_replaced() {
     assert_eq!(zk1[0].gone, None);
     let stuck = &out.summary.node_report.stuck_terminating;
     assert_eq!(stuck.len(), 1);
-    assert_eq!((stuck[0].pod.as_str(), stuck[0].node.as_str()), ("default/zk-1", "node-4"));
+    assert_eq!(
+        (stuck[0].pod.as_str(), stuck[0].node.as_str()),
+        ("default/zk-1", "node-4")
+    );
     let text = kubesim::report::summary_text(&out.summary);
-    assert!(text.contains("pod default/zk-1: Terminating since 525.010s, waiting for node node-4"), "{text}");
+    assert!(
+        text.contains("pod default/zk-1: Terminating since 525.010s, waiting for node node-4"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -112,7 +146,11 @@ fn the_out_of_service_taint_frees_zk_1_and_its_disk_at_once() {
     assert_ne!(zk1[1].node, zk1[0].node);
     // The disk is detached at once: the new zk-1 starts after attach and the image pull (~25 s).
     let started = zk1[1].started.expect("the new zk-1 runs");
-    assert!(started.since_ms(gc) < 30_000, "started {} s after GC", secs(started) - secs(gc));
+    assert!(
+        started.since_ms(gc) < 30_000,
+        "started {} s after GC",
+        secs(started) - secs(gc)
+    );
     assert!(out.summary.node_report.stuck_terminating.is_empty());
 }
 
@@ -122,10 +160,22 @@ fn deleting_the_node_object_frees_zk_1_but_its_disk_waits_six_minutes() {
     let deleted = crash_at(&out, "delete-node");
     let gc = first(&out, "zk-1", "DeletionByPodGC").time;
     let waited = gc.since_ms(deleted);
-    assert!((40_000..=60_000).contains(&waited), "40 s quarantine, 20 s passes: {waited}");
+    assert!(
+        (40_000..=60_000).contains(&waited),
+        "40 s quarantine, 20 s passes: {waited}"
+    );
     let multi = first(&out, "zk-1", "FailedAttachVolume");
-    assert!(multi.message.contains("Multi-Attach error"), "{}", multi.message);
-    let new = out.pods.iter().filter(|p| p.pod == "zk-1").nth(1).expect("a new zk-1");
+    assert!(
+        multi.message.contains("Multi-Attach error"),
+        "{}",
+        multi.message
+    );
+    let new = out
+        .pods
+        .iter()
+        .filter(|p| p.pod == "zk-1")
+        .nth(1)
+        .expect("a new zk-1");
     let started = new.started.expect("it runs in the end");
     assert!(started.since_ms(gc) > 360_000, "maxWaitForUnmountDuration");
 }
@@ -139,7 +189,9 @@ fn under_a_partition_zk_1_keeps_serving_and_never_runs_twice() {
     let out = kubesim::sim::run_inspected(&s, s.seed, |view, _| {
         let mut per_name: BTreeMap<&str, usize> = BTreeMap::new();
         for pod in view.runtime.running() {
-            *per_name.entry(&view.store.pods[pod.index()].meta.name).or_default() += 1;
+            *per_name
+                .entry(&view.store.pods[pod.index()].meta.name)
+                .or_default() += 1;
         }
         worst = worst.max(per_name.values().copied().max().unwrap_or(0));
         checked += 1;
@@ -159,7 +211,10 @@ fn under_a_partition_zk_1_keeps_serving_and_never_runs_twice() {
     };
     let crashed = run("node-crash-statefulset");
     assert!(to_zk1(&out, Outcome::Ok) > 10);
-    assert_eq!(to_zk1(&out, Outcome::Ok), to_zk1(&crashed, Outcome::Refused));
+    assert_eq!(
+        to_zk1(&out, Outcome::Ok),
+        to_zk1(&crashed, Outcome::Refused)
+    );
     // The API shows zk-1 Terminating long before its process ends, when node-4 reconnects.
     let zk1: Vec<_> = out.pods.iter().filter(|p| p.pod == "zk-1").collect();
     let recovered = crash_at(&out, "recover-node");
@@ -187,24 +242,55 @@ fn run_bad(fault: &str) -> (i32, String) {
     std::fs::write(dir.join("web.yaml"), manifest).unwrap();
     let text = format!("name: bad\nduration: 5m\ncluster:\n  nodes:\n    - count: 2\n      name: n{{i}}\n      zones: [a]\n      allocatable: {{cpu: '4', memory: 8Gi}}\nmanifests: [web.yaml]\nfaults:\n  - {fault}\n");
     std::fs::write(dir.join("s.yaml"), text).unwrap();
-    let out = kubesim(&["run", dir.join("s.yaml").to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let out = kubesim(&[
+        "run",
+        dir.join("s.yaml").to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
     assert!(!dir.join("out").exists());
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn a_node_fault_naming_an_unknown_node_taint_or_zone_exits_2_naming_the_field() {
     let cases = [
-        ("{at: 1m, crash-node: n3}", "faults[0].crash-node", "no node named n3"),
-        ("{at: 1m, taint-node: {node: n1, taint: 'x=y:Often'}}", "faults[0].taint-node.taint", "not a taint effect"),
-        ("{at: 1m, zone-outage: b}", "faults[0].zone-outage", "no node of cluster.nodes is in zone b"),
-        ("{at: 1m, zone-outage: {zone: a, mode: melt}}", "faults[0].zone-outage.mode", "not a mode"),
-        ("{at: 1m, restart-node: {node: n1, down: -1s}}", "faults[0].restart-node.down", ""),
+        (
+            "{at: 1m, crash-node: n3}",
+            "faults[0].crash-node",
+            "no node named n3",
+        ),
+        (
+            "{at: 1m, taint-node: {node: n1, taint: 'x=y:Often'}}",
+            "faults[0].taint-node.taint",
+            "not a taint effect",
+        ),
+        (
+            "{at: 1m, zone-outage: b}",
+            "faults[0].zone-outage",
+            "no node of cluster.nodes is in zone b",
+        ),
+        (
+            "{at: 1m, zone-outage: {zone: a, mode: melt}}",
+            "faults[0].zone-outage.mode",
+            "not a mode",
+        ),
+        (
+            "{at: 1m, restart-node: {node: n1, down: -1s}}",
+            "faults[0].restart-node.down",
+            "",
+        ),
     ];
     for (fault, field, why) in cases {
         let (code, err) = run_bad(fault);
         assert_eq!(code, 2, "{fault}: {err}");
-        assert!(err.contains("s.yaml") && err.contains(field) && err.contains(why), "{fault}: {err}");
+        assert!(
+            err.contains("s.yaml") && err.contains(field) && err.contains(why),
+            "{fault}: {err}"
+        );
     }
 }
 
@@ -221,11 +307,17 @@ fn when_every_node_is_down_evictions_stop() {
         },
     }];
     let out = kubesim::sim::run(&s, 1).unwrap();
-    let not_ready = out.events.iter().filter(|e| e.reason == "NodeNotReady" && e.kind == "Node");
+    let not_ready = out
+        .events
+        .iter()
+        .filter(|e| e.reason == "NodeNotReady" && e.kind == "Node");
     assert_eq!(not_ready.count(), 3);
     // Every zone fully disrupted: "master disruption mode", no NoExecute taint, no eviction.
     // The first node's eviction, scheduled while the zone was still Normal, is cancelled.
-    assert!(out.events.iter().all(|e| !e.message.starts_with("Marking for deletion")));
+    assert!(out
+        .events
+        .iter()
+        .all(|e| !e.message.starts_with("Marking for deletion")));
     assert!(out.pods.iter().all(|p| p.deleted.is_none()));
     assert_eq!(out.pods.len(), 3);
 }
@@ -246,14 +338,23 @@ fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_con
     assert_eq!(out.pods.len(), 3, "no pod replaced");
     let back = first(&out, "node-2", "NodeReady").time;
     assert_eq!(back, SimTime(140_000));
-    let pod = out.pods.iter().find(|p| p.node.as_deref() == Some("node-2")).unwrap();
+    let pod = out
+        .pods
+        .iter()
+        .find(|p| p.node.as_deref() == Some("node-2"))
+        .unwrap();
     let restarted = out
         .events
         .iter()
         .filter(|e| e.name == pod.pod && e.reason == "Started")
         .count();
-    assert_eq!(restarted, 2, "the booted kubelet starts the container again");
+    assert_eq!(
+        restarted, 2,
+        "the booted kubelet starts the container again"
+    );
     let refused = out.requests.iter().filter(|r| r.outcome != Outcome::Ok);
     assert!(refused.clone().count() > 10);
-    assert!(refused.clone().all(|r| r.time >= SimTime(120_000) && r.time < back.plus_ms(5_000)));
+    assert!(refused
+        .clone()
+        .all(|r| r.time >= SimTime(120_000) && r.time < back.plus_ms(5_000)));
 }

@@ -87,13 +87,19 @@ impl NodeLifecycle {
             .iter()
             .any(|t| t.key == TAINT_UNREACHABLE || t.key == TAINT_NOT_READY);
         if h.ready != observed || (tainted && h.ready == ConditionStatus::True) {
-            self.pass_at(crate::controllers::next_tick(at, NODE_MONITOR_PERIOD_MS), &mut fx);
+            self.pass_at(
+                crate::controllers::next_tick(at, NODE_MONITOR_PERIOD_MS),
+                &mut fx,
+            );
         }
         if let (Heartbeat::Stopped { last }, false) =
             (h.heartbeat, h.ready == ConditionStatus::Unknown)
         {
             let expiry = last.plus_ms(grace_ms + 1);
-            self.pass_at(crate::controllers::next_tick(expiry, NODE_MONITOR_PERIOD_MS), &mut fx);
+            self.pass_at(
+                crate::controllers::next_tick(expiry, NODE_MONITOR_PERIOD_MS),
+                &mut fx,
+            );
         }
         fx
     }
@@ -105,7 +111,13 @@ impl NodeLifecycle {
     }
 
     /// A timer fired.
-    pub fn on_timer(&mut self, store: &Store, timer: Timer, now: SimTime, grace_ms: u64) -> Effects<Timer> {
+    pub fn on_timer(
+        &mut self,
+        store: &Store,
+        timer: Timer,
+        now: SimTime,
+        grace_ms: u64,
+    ) -> Effects<Timer> {
         match timer {
             Timer::Monitor => {
                 self.passes.remove(&now);
@@ -196,7 +208,12 @@ impl NodeLifecycle {
                     restarts: p.restarts,
                 },
             });
-            fx.event(Event::pod(now, &p.meta, "NodeNotReady", "Node is not ready".into()));
+            fx.event(Event::pod(
+                now,
+                &p.meta,
+                "NodeNotReady",
+                "Node is not ready".into(),
+            ));
         }
     }
 
@@ -227,8 +244,8 @@ impl NodeLifecycle {
             .iter()
             .map(|(z, (r, n))| (z, zone_state(*r, *n, self.rates.unhealthy_zone_threshold)))
             .collect();
-        let all_full = !states.is_empty()
-            && states.values().all(|s| *s == ZoneState::FullDisruption);
+        let all_full =
+            !states.is_empty() && states.values().all(|s| *s == ZoneState::FullDisruption);
         for (zone, state) in &states {
             let size = counts[*zone].0 + counts[*zone].1;
             let t = self.zones.entry((*zone).clone()).or_default();
@@ -256,7 +273,11 @@ impl NodeLifecycle {
         fx: &mut Effects<Timer>,
     ) {
         let taints = &store.nodes[node.index()].taints;
-        let has = |key: &str| taints.iter().any(|t| t.key == key && t.effect == "NoExecute");
+        let has = |key: &str| {
+            taints
+                .iter()
+                .any(|t| t.key == key && t.effect == "NoExecute")
+        };
         let zone = self.zones.entry(zone_of(store, node)).or_default();
         let (want, other) = match status {
             ConditionStatus::True => {
@@ -344,7 +365,12 @@ fn remove_no_execute(store: &Store, node: NodeId, fx: &mut Effects<Timer>) {
 
 /// `doNoScheduleTaintingPass` (TaintNodesByCondition): `not-ready:NoSchedule` while Ready is False,
 /// `unreachable:NoSchedule` while Unknown, neither while True.
-fn no_schedule_taints(store: &Store, node: NodeId, status: ConditionStatus, fx: &mut Effects<Timer>) {
+fn no_schedule_taints(
+    store: &Store,
+    node: NodeId,
+    status: ConditionStatus,
+    fx: &mut Effects<Timer>,
+) {
     let want = match status {
         ConditionStatus::True => None,
         ConditionStatus::False => Some(TAINT_NOT_READY),
@@ -352,7 +378,9 @@ fn no_schedule_taints(store: &Store, node: NodeId, status: ConditionStatus, fx: 
     };
     let taints = &store.nodes[node.index()].taints;
     for key in [TAINT_UNREACHABLE, TAINT_NOT_READY] {
-        let has = taints.iter().any(|t| t.key == key && t.effect == "NoSchedule");
+        let has = taints
+            .iter()
+            .any(|t| t.key == key && t.effect == "NoSchedule");
         if has && want != Some(key) {
             fx.write(Write::Node(NodeWrite::RemoveTaint {
                 node,
