@@ -19,6 +19,8 @@ pub enum NodeStep {
     Partition(NodeId),
     /// The kubelet is back (after `0` ms more).
     Recover(NodeId, u64),
+    /// Graceful node shutdown with this `shutdownGracePeriod`.
+    Shutdown(NodeId, u64),
 }
 
 fn node_id(store: &Store, name: &str) -> Option<NodeId> {
@@ -72,6 +74,18 @@ fn step(fault: &NodeFault, node: NodeId, store: &Store, now: SimTime, out: &mut 
             out.nodes.push(NodeStep::Recover(node, *down_ms));
         }
         NodeFault::Recover => out.nodes.push(NodeStep::Recover(node, 0)),
+        NodeFault::Shutdown { grace_ms } => {
+            // The Lease is renewed until the machine powers off.
+            let last = store
+                .health(node)
+                .heartbeat
+                .last_renew(now.plus_ms(*grace_ms));
+            out.writes.push(Write::Node(NodeWrite::SetHeartbeat {
+                node,
+                heartbeat: Heartbeat::Stopped { last },
+            }));
+            out.nodes.push(NodeStep::Shutdown(node, *grace_ms));
+        }
         NodeFault::Delete => out.writes.push(Write::Node(NodeWrite::Delete { node })),
         NodeFault::Taint {
             key,

@@ -43,6 +43,8 @@ pub enum Timer {
     Restart(PodId, u32),
     /// Volumes unmounted after the containers stopped; the pod can be deleted.
     CleanedUp(PodId),
+    /// The node's shutdown grace period is over: the machine powers off.
+    PowerOff,
 }
 
 /// Where a pod worker is.
@@ -197,6 +199,7 @@ impl Kubelet {
             Timer::SigKill(pod, run) => self.on_stopped(pod, run, false, cx, &mut fx),
             Timer::Restart(pod, run) => self.on_restart(pod, run, cx, &mut fx),
             Timer::CleanedUp(pod) => self.on_cleaned_up(pod, cx, &mut fx),
+            Timer::PowerOff => fx = self.crash(cx),
         }
         fx
     }

@@ -16,18 +16,49 @@ pub enum Agent {
     /// The kubelet and its containers run, but it cannot reach the API server: it sees no changes
     /// and its writes (statuses, Lease renewals) are lost.
     Partitioned,
+    /// Graceful node shutdown in progress: the kubelet stops every pod, then the machine powers off.
+    ShuttingDown,
 }
 
 impl Kubelet {
     /// The machine dies: every container process ends now; the kubelet forgets its pods (a new boot
     /// starts from the API's view). `node.status.volumesInUse` stays as last reported.
-    pub fn crash(&mut self, cx: &mut Ctx) {
+    pub fn crash(&mut self, cx: &mut Ctx) -> Effects<Timer> {
         for pod in self.workers.keys().copied().collect::<Vec<PodId>>() {
             cx.runtime.kill(pod, cx.now, false);
         }
         self.workers.clear();
         self.agent = Agent::Crashed;
         self.boot += 1;
+        Effects::default()
+    }
+
+    /// Graceful node shutdown (kk:pkg/kubelet/nodeshutdown/nodeshutdown_manager_linux.go): the node
+    /// reports Ready=False, every pod is stopped with min(its grace period, `shutdownGracePeriod`)
+    /// and left Failed, and the machine powers off when the shutdown grace period is over.
+    pub fn shutdown(&mut self, grace_ms: u64, cx: &mut Ctx) -> Effects<Timer> {
+        let mut fx = Effects::default();
+        self.agent = Agent::ShuttingDown;
+        let node = self.node;
+        fx.write(Write::Node(NodeWrite::SetReady {
+            node,
+            status: ConditionStatus::False,
+            reason: "KubeletNotReady",
+        }));
+        let name = &cx.store.nodes[node.index()].meta.name;
+        let msg = "Shutdown manager detected shutdown event".to_string();
+        fx.event(Event::new(cx.now, "Node", "", name, "Shutdown", msg));
+        let pods: Vec<PodId> = self.workers.keys().copied().collect();
+        for pod in pods {
+            let stage = self.workers[&pod].stage;
+            if matches!(stage, Stage::Terminating | Stage::Terminated) {
+                continue;
+            }
+            let own = cx.store.pods[pod.index()].spec.termination_grace_period_ms;
+            self.terminate_with(pod, own.min(grace_ms), cx, &mut fx);
+        }
+        fx.timer(cx.now.plus_ms(grace_ms), Timer::PowerOff);
+        fx
     }
 
     /// The kubelet runs on, cut off from the API server.

@@ -229,6 +229,8 @@ pub enum NodeFault {
     Restart { down_ms: u64 },
     /// The kubelet reaches the API server again (after a crash: the machine boots).
     Recover,
+    /// Graceful node shutdown with `shutdownGracePeriod`, then the machine is off.
+    Shutdown { grace_ms: u64 },
     /// `kubectl delete node`.
     Delete,
     /// `kubectl taint nodes NODE key=value:Effect` (`remove`: `key:Effect-`).
@@ -280,6 +282,7 @@ impl FaultAction {
                 NodeFault::Partition => "partition-node",
                 NodeFault::Restart { .. } => "restart-node",
                 NodeFault::Recover => "recover-node",
+                NodeFault::Shutdown { .. } => "shutdown-node",
                 NodeFault::Delete => "delete-node",
                 NodeFault::Taint { .. } => "taint-node",
                 NodeFault::ZoneOutage(_) => "zone-outage",

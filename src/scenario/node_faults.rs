@@ -11,6 +11,7 @@ pub(crate) const NODE_ACTIONS: &[&str] = &[
     "partition-node",
     "restart-node",
     "recover-node",
+    "shutdown-node",
     "delete-node",
     "taint-node",
     "zone-outage",
@@ -24,6 +25,7 @@ pub(crate) fn node_fault(action: &str, body: &Field, nodes: &[NodeSpec]) -> Resu
         "recover-node" => (NodeFault::Recover, vec![node_name(body, nodes)?]),
         "delete-node" => (NodeFault::Delete, vec![node_name(body, nodes)?]),
         "restart-node" => restart(body, nodes)?,
+        "shutdown-node" => shutdown(body, nodes)?,
         "taint-node" => taint(body, nodes)?,
         _ => zone_outage(body, nodes)?,
     };
@@ -70,6 +72,27 @@ fn restart(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)>
         .transpose()?
         .unwrap_or(0);
     Ok((NodeFault::Restart { down_ms }, vec![name]))
+}
+
+/// `NAME` or `{node: NAME, grace-period: DURATION}`: graceful node shutdown with the kubelet's
+/// `shutdownGracePeriod` (default here 30s; the kubelet's own default, 0, disables graceful shutdown,
+/// which is then a `crash-node`).
+fn shutdown(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)> {
+    const DEFAULT_MS: u64 = 30_000;
+    if !matches!(body.value, serde_yaml_ng::Value::Mapping(_)) {
+        let name = known_node(body, nodes)?;
+        return Ok((
+            NodeFault::Shutdown {
+                grace_ms: DEFAULT_MS,
+            },
+            vec![name],
+        ));
+    }
+    let f = body.fields(&["node", "grace-period"])?;
+    let name = known_node(&f.req("node")?, nodes)?;
+    let grace = f.opt("grace-period").map(|d| d.duration()).transpose()?;
+    let grace_ms = grace.unwrap_or(DEFAULT_MS);
+    Ok((NodeFault::Shutdown { grace_ms }, vec![name]))
 }
 
 /// `{node: NAME, taint: key[=value]:Effect}` adds a taint; `key:Effect-` removes it (`kubectl taint`).

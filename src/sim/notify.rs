@@ -284,7 +284,7 @@ impl World<'_> {
         let kubelet = &mut self.kubelets[node.index()];
         let mut fx = f(kubelet, &mut cx);
         let (agent, boot) = (kubelet.agent, kubelet.boot);
-        if agent != Agent::Up {
+        if matches!(agent, Agent::Crashed | Agent::Partitioned) {
             fx.writes.clear();
             fx.events.clear();
         }

@@ -68,10 +68,10 @@ impl World<'_> {
     /// What a node fault does to the machine and its kubelet.
     pub(super) fn on_node_step(&mut self, step: NodeStep) -> Result<(), WorldError> {
         match step {
-            NodeStep::Crash(node) => self.kubelet_call(node, |k, cx| {
-                k.crash(cx);
-                Default::default()
-            }),
+            NodeStep::Crash(node) => self.kubelet_call(node, |k, cx| k.crash(cx)),
+            NodeStep::Shutdown(node, grace_ms) => {
+                self.kubelet_call(node, |k, cx| k.shutdown(grace_ms, cx))
+            }
             NodeStep::Partition(node) => {
                 self.kubelets[node.index()].partition();
                 Ok(())
@@ -95,6 +95,9 @@ impl World<'_> {
 
     /// True if the kubelet of `node` sees API changes (it runs and reaches the API server).
     pub(super) fn kubelet_watches(&self, node: NodeId) -> bool {
-        self.kubelets[node.index()].agent == Agent::Up
+        !matches!(
+            self.kubelets[node.index()].agent,
+            Agent::Crashed | Agent::Partitioned
+        )
     }
 }

@@ -358,3 +358,52 @@ fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_con
         .clone()
         .all(|r| r.time >= SimTime(120_000) && r.time < back.plus_ms(5_000)));
 }
+
+#[test]
+fn a_graceful_node_shutdown_fails_the_pods_at_once_and_they_are_replaced_elsewhere() {
+    use kubesim::scenario::{FaultAction, FaultSpec, NodeFault};
+    let mut s = load("node-crash-deployment");
+    s.faults = vec![FaultSpec {
+        at_ms: 120_000,
+        action: FaultAction::Node {
+            fault: NodeFault::Shutdown { grace_ms: 30_000 },
+            nodes: vec!["node-2".into()],
+        },
+    }];
+    let out = kubesim::sim::run(&s, 1).unwrap();
+    assert_eq!(first(&out, "node-2", "Shutdown").time, SimTime(120_000));
+    // The kubelet reports Ready=False at once: NotReady at the next 5 s pass, not 50 s later.
+    let not_ready = first(&out, "node-2", "NodeNotReady").time;
+    assert!(not_ready.since_ms(SimTime(120_000)) <= 5_010);
+    let old = out
+        .pods
+        .iter()
+        .find(|p| p.node.as_deref() == Some("node-2"))
+        .unwrap();
+    // A shut-down pod is left Failed; the taint eviction 300 s later removes the terminal object at once.
+    let deleted = old.deleted.expect("evicted in the end");
+    assert!(deleted.since_ms(not_ready) >= 300_000 && old.gone == Some(deleted));
+    let new = out
+        .pods
+        .iter()
+        .find(|p| p.created > SimTime(120_000))
+        .expect("replaced");
+    assert_ne!(new.node.as_deref(), Some("node-2"));
+    assert!(
+        new.created.since_ms(SimTime(120_000)) < 2_000,
+        "replaced at once"
+    );
+    let stopped = out
+        .watch
+        .iter()
+        .find(|l| l.name == old.pod && l.time > SimTime(120_000));
+    let stopped = stopped.expect("the pod's status changes");
+    assert!(
+        stopped.time.since_ms(SimTime(120_000)) < 2_000,
+        "{stopped:?}"
+    );
+    assert_eq!(
+        (stopped.ready.as_str(), stopped.status.as_str()),
+        ("0/1", "Completed")
+    );
+}

@@ -77,6 +77,8 @@ impl NodeLifecycle {
             return fx;
         }
         let h = store.health(node);
+        // `doNoScheduleTaintingPass` runs on every node update, not on the monitor's passes.
+        no_schedule_taints(store, node, h.ready, &mut fx);
         let observed = self
             .observed
             .get(&node)
