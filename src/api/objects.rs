@@ -126,6 +126,20 @@ pub struct Taint {
     pub key: String,
     pub value: String,
     pub effect: String,
+    /// `timeAdded` (set by the API for NoExecute taints; the taint manager counts tolerationSeconds from it).
+    pub time_added: Option<SimTime>,
+}
+
+impl Taint {
+    /// A taint `key=value:effect` not yet added.
+    pub fn new(key: &str, value: &str, effect: &str) -> Self {
+        Taint {
+            key: key.to_string(),
+            value: value.to_string(),
+            effect: effect.to_string(),
+            time_added: None,
+        }
+    }
 }
 
 impl Toleration {

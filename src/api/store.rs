@@ -46,6 +46,8 @@ pub struct Store {
     uid_counter: u64,
     changes: Vec<Change>,
     names: ChaCha8Rng,
+    /// Nodes' Ready conditions and Leases (`node_health.rs`); absent: Ready, renewing from time zero.
+    pub(super) node_health: BTreeMap<NodeId, super::node_health::NodeHealth>,
     /// Live pods by label and with affinity terms (the scheduler's lookups).
     pub(super) pod_index: super::pod_index::PodIndex,
 }
@@ -92,6 +94,7 @@ impl Store {
             uid_counter: 0,
             changes: Vec::new(),
             names,
+            node_health: BTreeMap::new(),
             pod_index: Default::default(),
         }
     }
@@ -272,6 +275,7 @@ impl Store {
                 self.touch(Kind::Service, service.0);
             }
             Write::Volume(w) => self.apply_volume(w, now),
+            Write::Node(w) => self.apply_node(w, now),
             Write::SetPdbStatus { pdb, status } => {
                 self.pdbs[pdb.index()].status = status;
                 self.touch(Kind::PodDisruptionBudget, pdb.0);
@@ -333,6 +337,8 @@ impl Store {
         t: PodTemplate,
         now: SimTime,
     ) -> PodId {
+        let mut t = t;
+        super::node_health::default_toleration_seconds(&mut t.spec.tolerations);
         let mut meta = self.new_meta(name, ns, t.labels, now);
         meta.owner = Some(owner);
         let node_name = t.spec.node_name.clone();
@@ -362,7 +368,9 @@ impl Store {
             return;
         }
         let grace = grace_period_ms.unwrap_or(pod.spec.termination_grace_period_ms);
-        if pod.node.is_none() || grace == 0 && grace_period_ms.is_some() {
+        // A terminated pod is deleted at once too (`CheckGracefulDelete`).
+        let terminal = matches!(pod.phase, PodPhase::Succeeded | PodPhase::Failed);
+        if pod.node.is_none() || terminal || grace == 0 && grace_period_ms.is_some() {
             return self.remove_pod(id, now);
         }
         pod.meta.deletion = Some(Deletion {

@@ -128,6 +128,8 @@ pub enum Write {
         job: JobId,
         status: Box<super::workloads::JobStatus>,
     },
+    /// A write to a Node's conditions, taints or Lease, or its deletion.
+    Node(super::node_health::NodeWrite),
 }
 
 /// A pod's status as the kubelet writes it.

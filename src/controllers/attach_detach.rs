@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum Done {
     Attached(PvId, NodeId),
     Detached(PvId, NodeId),
+    /// `maxWaitForUnmountDuration` ran out for a detach from an unhealthy node: reconcile the volume.
+    Recheck(PvId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +23,26 @@ enum Op {
 }
 
 /// The controller's in-flight operations and the Multi-Attach errors already reported.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AttachDetach {
     ops: BTreeMap<(PvId, NodeId), Op>,
     reported: BTreeSet<(PodId, PvId)>,
+    /// When a detach was first wanted while the node still reported the volume in use
+    /// (`SetDetachRequestTime`).
+    detach_requested: BTreeMap<(PvId, NodeId), SimTime>,
+    /// `ReconcilerMaxWaitForUnmountDuration` (6 min, kk:pkg/controller/volume/attachdetach/attach_detach_controller.go).
+    pub max_wait_for_unmount_ms: u64,
+}
+
+impl Default for AttachDetach {
+    fn default() -> Self {
+        AttachDetach {
+            ops: BTreeMap::new(),
+            reported: BTreeSet::new(),
+            detach_requested: BTreeMap::new(),
+            max_wait_for_unmount_ms: 360_000,
+        }
+    }
 }
 
 /// Pods in the desired state of world for `volume`: scheduled, using it, and not terminated
@@ -85,19 +103,52 @@ impl AttachDetach {
         fx: &mut Effects<Done>,
     ) {
         for node in store.volumes[volume.index()].attached_to.clone() {
-            if nodes.contains(&node) || self.ops.contains_key(&(volume, node)) {
+            if nodes.contains(&node) {
+                self.detach_requested.remove(&(volume, node));
                 continue;
             }
-            // Safe to detach only once the kubelet no longer reports the volume in use (node.status.volumesInUse).
-            if store.nodes[node.index()].volumes_in_use.contains(&volume) {
+            if self.ops.contains_key(&(volume, node)) {
                 continue;
             }
+            // Safe to detach only once the kubelet no longer reports the volume in use (node.status.volumesInUse),
+            // unless the node is unhealthy and the wait ran out, or it is tainted out-of-service.
+            if store.nodes[node.index()].volumes_in_use.contains(&volume)
+                && !self.may_force_detach(store, volume, node, now, fx)
+            {
+                continue;
+            }
+            self.detach_requested.remove(&(volume, node));
             self.ops.insert((volume, node), Op::Detaching);
             fx.timer(
                 now.plus_ms(spec.detach.sample(rng)),
                 Done::Detached(volume, node),
             );
         }
+    }
+
+    /// reconciler.go: `timeout := elapsed > maxWaitForUnmountDuration`; force-detach from an unhealthy
+    /// node after the timeout, or at once from a node with the `node.kubernetes.io/out-of-service`
+    /// taint (NodeOutOfServiceVolumeDetach, GA 1.28). An unhealthy node's wait is re-checked when it ends.
+    fn may_force_detach(
+        &mut self,
+        store: &Store,
+        volume: PvId,
+        node: NodeId,
+        now: SimTime,
+        fx: &mut Effects<Done>,
+    ) -> bool {
+        let out_of_service = store.has_taint(node, crate::api::node_health::TAINT_OUT_OF_SERVICE);
+        let requested = *self.detach_requested.entry((volume, node)).or_insert(now);
+        let healthy = store.nodes[node.index()].meta.exists()
+            && store.health(node).ready == crate::api::ConditionStatus::True;
+        let deadline = requested.plus_ms(self.max_wait_for_unmount_ms);
+        if out_of_service || !healthy && now > deadline {
+            return true;
+        }
+        if !healthy && requested == now {
+            fx.timer(deadline.plus_ms(1), Done::Recheck(volume));
+        }
+        false
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -187,6 +238,7 @@ impl AttachDetach {
                     attached: true,
                 });
             }
+            Done::Recheck(_) => {}
             Done::Detached(volume, node) => {
                 self.ops.remove(&(volume, node));
                 fx.write(Write::SetAttached {

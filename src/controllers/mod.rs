@@ -8,10 +8,13 @@ pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod job;
+pub mod nodelifecycle;
 pub mod pod_ranking;
+pub mod podgc;
 pub mod pv_controller;
 pub mod replicaset;
 pub mod statefulset;
+pub mod taint_eviction;
 
 /// Rounds `t` up to the next tick of a loop that runs every `period_ms` from time zero
 /// (how a `wait.Until` loop with a fixed period sees a change).

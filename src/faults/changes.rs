@@ -106,7 +106,9 @@ pub fn writes(
         | FaultAction::KillContainer { .. }
         | FaultAction::Cordon { .. }
         | FaultAction::Uncordon { .. }
-        | FaultAction::Drain(_) => Ok(Vec::new()),
+        | FaultAction::Drain(_)
+        | FaultAction::Node { .. }
+        | FaultAction::ForceDeletePod { .. } => Ok(Vec::new()),
     }
 }
 

@@ -5,6 +5,7 @@ mod changes_ds;
 mod changes_sts;
 pub mod drain;
 pub mod plan;
+pub mod nodes;
 mod rollback;
 
 use crate::api::{Event, PodId, Runtime, Store, Write};
@@ -21,6 +22,8 @@ pub struct Applied {
     pub mark: Option<FaultMark>,
     /// A refused change, as a Warning Event with the message kubectl would print.
     pub events: Vec<Event>,
+    /// What machines and kubelets do (node faults).
+    pub nodes: Vec<nodes::NodeStep>,
 }
 
 /// Live, not-terminating pods the selector matches, in creation order.
@@ -82,6 +85,10 @@ pub fn apply_narrowed(
         }
         // The drain itself is `drain::Drainer`'s: it runs on after this instant.
         FaultAction::Drain(spec) => return mark(action, spec.nodes.join(","), now),
+        FaultAction::Node { fault, nodes } => return nodes::apply_node(fault, nodes, store, now),
+        FaultAction::ForceDeletePod { selector } => {
+            return nodes::force_delete(selector, store, now)
+        }
         _ => return change(action, store, now),
     };
     let names: Vec<String> = targets
@@ -194,6 +201,8 @@ fn change_target(action: &FaultAction) -> String {
         | FaultAction::KillContainer { .. }
         | FaultAction::Cordon { .. }
         | FaultAction::Uncordon { .. }
-        | FaultAction::Drain(_) => String::new(),
+        | FaultAction::Drain(_)
+        | FaultAction::Node { .. }
+        | FaultAction::ForceDeletePod { .. } => String::new(),
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod backoff;
 mod crash;
+pub mod node_status;
 pub mod probes;
 mod start;
 mod stop;
@@ -44,6 +45,8 @@ pub enum Timer {
     Restart(PodId, u32),
     /// Volumes unmounted after the containers stopped; the pod can be deleted.
     CleanedUp(PodId),
+    /// The node's shutdown grace period is over: the machine powers off.
+    PowerOff,
 }
 
 /// Where a pod worker is.
@@ -108,6 +111,10 @@ pub struct Kubelet {
     next_ip: u32,
     workers: BTreeMap<PodId, Worker>,
     in_use: BTreeSet<PvId>,
+    /// Up, crashed or cut off from the API server (`node_status.rs`).
+    pub agent: node_status::Agent,
+    /// Boots of the machine: timers of an earlier boot are ignored.
+    pub boot: u32,
 }
 
 impl Kubelet {
@@ -121,6 +128,8 @@ impl Kubelet {
             next_ip: 2,
             workers: BTreeMap::new(),
             in_use: BTreeSet::new(),
+            agent: node_status::Agent::Up,
+            boot: 0,
         }
     }
 
@@ -196,6 +205,7 @@ impl Kubelet {
             Timer::SigKill(pod, run) => self.on_stopped(pod, run, false, cx, &mut fx),
             Timer::Restart(pod, run) => self.on_restart(pod, run, cx, &mut fx),
             Timer::CleanedUp(pod) => self.on_cleaned_up(pod, cx, &mut fx),
+            Timer::PowerOff => fx = self.crash(cx),
         }
         fx
     }

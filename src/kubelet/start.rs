@@ -332,6 +332,13 @@ impl Kubelet {
             }
             _ => PodPhase::Running,
         };
+        // The node shutdown manager sets the pods it stops Failed (reason Terminated).
+        let shutdown = self.agent == super::node_status::Agent::ShuttingDown;
+        let phase = if shutdown && w.stage == Stage::Terminated {
+            PodPhase::Failed
+        } else {
+            phase
+        };
         let ready = w.ready && matches!(container, ContainerState::Running { .. });
         fx.write(Write::SetPodStatus {
             pod,

@@ -13,6 +13,18 @@ impl Kubelet {
     pub(super) fn terminate(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         let p = &cx.store.pods[pod.index()];
         let grace_ms = p.meta.deletion.map_or(0, |d| d.grace_period_ms);
+        self.terminate_with(pod, grace_ms, cx, fx);
+    }
+
+    /// Stops the pod's container with `grace_ms` (SIGTERM, then SIGKILL).
+    pub(super) fn terminate_with(
+        &mut self,
+        pod: PodId,
+        grace_ms: u64,
+        cx: &mut Ctx,
+        fx: &mut Effects<Timer>,
+    ) {
+        let p = &cx.store.pods[pod.index()];
         let name = p
             .spec
             .containers
@@ -102,7 +114,9 @@ impl Kubelet {
     pub(super) fn on_cleaned_up(&mut self, pod: PodId, cx: &mut Ctx, fx: &mut Effects<Timer>) {
         self.workers.remove(&pod);
         self.report_volumes_in_use(cx, fx);
-        if cx.store.pods[pod.index()].meta.exists() {
+        // A pod stopped by a node shutdown stays, Failed (the node shutdown manager does not delete it).
+        let shutdown = self.agent == super::node_status::Agent::ShuttingDown;
+        if cx.store.pods[pod.index()].meta.exists() && !shutdown {
             fx.write(Write::RemovePod { pod });
         }
     }

@@ -3,6 +3,7 @@
 //! The simulation appends to these; `report` turns them into files. Nothing here touches the file system.
 
 pub mod quorum;
+pub mod node_report;
 pub mod recorder;
 pub mod records;
 pub mod summary;

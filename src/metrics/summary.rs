@@ -88,6 +88,8 @@ pub struct Summary {
     pub jobs: Vec<super::JobSummary>,
     /// Every DaemonSet's final status.
     pub daemon_sets: Vec<super::DaemonSetSummary>,
+    /// Capacity lost, nodes NotReady, pods stuck Terminating on silent nodes.
+    pub node_report: super::node_report::NodeReport,
 }
 
 /// One rollout: from the Deployment's move to a new revision until it is complete (every replica

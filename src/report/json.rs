@@ -46,6 +46,15 @@ struct SummaryJson<'a> {
     /// Added: each DaemonSet's final status; left out when there is none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     daemon_sets: Vec<DaemonSetJson<'a>>,
+    /// Added: nodes whose Ready condition left True; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    nodes: Vec<NodeJson<'a>>,
+    /// Added: workloads that had fewer ready pods than desired after first having them all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    capacity: Vec<CapacityJson<'a>>,
+    /// Added: pods Terminating at the end on a node that is not Ready (waiting for its kubelet).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    stuck_terminating: Vec<StuckJson<'a>>,
 }
 
 /// A quorum workload: availability from its first quorum on, and each outage.
@@ -146,6 +155,34 @@ impl<'a> From<&'a DaemonSetSummary> for DaemonSetJson<'a> {
             misscheduled: d.misscheduled,
         }
     }
+}
+
+/// A node's NotReady spell.
+#[derive(Serialize)]
+struct NodeJson<'a> {
+    node: &'a str,
+    not_ready_s: Secs,
+    ready_again_s: Option<Secs>,
+}
+
+/// Capacity lost by a workload.
+#[derive(Serialize)]
+struct CapacityJson<'a> {
+    kind: &'a str,
+    workload: &'a str,
+    desired: u32,
+    lowest_ready: u32,
+    first_below_s: Secs,
+    below_s: Secs,
+    longest_below_s: Secs,
+}
+
+/// A pod stuck Terminating on a silent node.
+#[derive(Serialize)]
+struct StuckJson<'a> {
+    pod: &'a str,
+    node: &'a str,
+    since_s: Secs,
 }
 
 /// A pod still Pending at the end of the run, with its last FailedScheduling message.
@@ -297,6 +334,7 @@ impl<'a> From<&'a FaultSummary> for FaultJson<'a> {
 
 /// `summary.json` as pretty-printed text, ending in a newline.
 pub fn summary_json(s: &Summary) -> String {
+    let r = &s.node_report;
     let doc = SummaryJson {
         scenario: &s.scenario,
         seed: s.seed,
@@ -311,6 +349,37 @@ pub fn summary_json(s: &Summary) -> String {
         quorums: s.quorums.iter().map(QuorumJson::from).collect(),
         jobs: s.jobs.iter().map(JobJson::from).collect(),
         daemon_sets: s.daemon_sets.iter().map(DaemonSetJson::from).collect(),
+        nodes: r
+            .nodes
+            .iter()
+            .map(|n| NodeJson {
+                node: &n.node,
+                not_ready_s: Secs(n.not_ready.0),
+                ready_again_s: n.ready_again.map(|t| Secs(t.0)),
+            })
+            .collect(),
+        capacity: r
+            .capacity
+            .iter()
+            .map(|c| CapacityJson {
+                kind: c.kind,
+                workload: &c.workload,
+                desired: c.desired,
+                lowest_ready: c.lowest_ready,
+                first_below_s: Secs(c.first_below.0),
+                below_s: Secs(c.below_ms),
+                longest_below_s: Secs(c.longest_below_ms),
+            })
+            .collect(),
+        stuck_terminating: r
+            .stuck_terminating
+            .iter()
+            .map(|p| StuckJson {
+                pod: &p.pod,
+                node: &p.node,
+                since_s: Secs(p.since.0),
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("the summary has only string keys");
     text.push('\n');

@@ -38,6 +38,7 @@ pub(crate) fn sample_summary() -> Summary {
         pending: Vec::new(),
         jobs: Vec::new(),
         daemon_sets: Vec::new(),
+        node_report: Default::default(),
     }
 }
 

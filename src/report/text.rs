@@ -156,6 +156,7 @@ pub fn summary_text(s: &Summary) -> String {
             p.namespace, p.name
         );
     }
+    node_report_text(&s.node_report, &mut out);
     for r in &s.rollouts {
         let _ = writeln!(
             out,
@@ -167,6 +168,44 @@ pub fn summary_text(s: &Summary) -> String {
         );
     }
     out
+}
+
+/// Nodes NotReady, capacity lost, and pods waiting for a silent node's kubelet.
+fn node_report_text(r: &crate::metrics::node_report::NodeReport, out: &mut String) {
+    for n in &r.nodes {
+        let again = n.ready_again.map_or("not Ready again".to_string(), |t| {
+            format!("Ready again at {}s", format_secs(t.0))
+        });
+        let _ = writeln!(
+            out,
+            "node {}: NotReady at {}s, {again}",
+            n.node,
+            format_secs(n.not_ready.0)
+        );
+    }
+    for c in &r.capacity {
+        let _ = writeln!(
+            out,
+            "capacity {} ({}): below {} ready from {}s, lowest {}; {}s below in all (longest {}s)",
+            c.workload,
+            c.kind,
+            c.desired,
+            format_secs(c.first_below.0),
+            c.lowest_ready,
+            format_secs(c.below_ms),
+            format_secs(c.longest_below_ms)
+        );
+    }
+    for p in &r.stuck_terminating {
+        let _ = writeln!(
+            out,
+            "pod {}: Terminating since {}s, waiting for node {} (its kubelet must confirm the containers stopped; \
+             force-delete the pod, delete the Node or taint it out-of-service to release it)",
+            p.pod,
+            format_secs(p.since.0),
+            p.node
+        );
+    }
 }
 
 /// `complete after 9.300s`, `ProgressDeadlineExceeded at 731.000s`, or `not complete`.

@@ -8,19 +8,20 @@ use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
 use super::duration::show;
-use super::model::{FaultAction, FaultSpec, FaultTiming, Pick, PodSelector};
-use super::node_faults::{node_action, NODE_ACTIONS};
+use super::model::{FaultAction, FaultSpec, FaultTiming, NodeSpec, Pick, PodSelector};
+use super::node_faults::{node_fault, NODE_ACTIONS};
+use super::node_maintenance::{maintenance_action, MAINTENANCE_ACTIONS};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The actions on pods a fault may take, as the scenario spells them (then come the [`CHANGES`]).
-const ACTIONS: &[&str] = &["delete-pod", "kill-container"];
+const ACTIONS: &[&str] = &["delete-pod", "kill-container", "force-delete-pod"];
 
 /// What a fault is checked against: the manifests, the cluster's node names, the folder `apply`'s
 /// files are relative to, and the scenario's length.
 pub(crate) struct Context<'c> {
     pub index: &'c Index,
-    pub nodes: Vec<&'c str>,
+    pub nodes: &'c [NodeSpec],
     pub base: &'c Path,
     pub duration_ms: u64,
 }
@@ -42,6 +43,7 @@ fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
         .iter()
         .chain(CHANGES)
         .chain(NODE_ACTIONS)
+        .chain(MAINTENANCE_ACTIONS)
         .copied()
         .collect();
     let keys: Vec<&str> = WHEN.iter().chain(&all).copied().collect();
@@ -60,7 +62,15 @@ fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
     let action = match action {
         "delete-pod" => delete_pod(&body, index)?,
         "kill-container" => kill_container(&body, index)?,
-        a if NODE_ACTIONS.contains(&a) => node_action(a, &body, &cx.nodes)?,
+        "force-delete-pod" => match delete_pod(&body, index)? {
+            FaultAction::DeletePod { selector, .. } => FaultAction::ForceDeletePod { selector },
+            other => other,
+        },
+        a if NODE_ACTIONS.contains(&a) => node_fault(a, &body, cx.nodes)?,
+        a if MAINTENANCE_ACTIONS.contains(&a) => {
+            let names: Vec<&str> = cx.nodes.iter().map(|n| n.name.as_str()).collect();
+            maintenance_action(a, &body, &names)?
+        }
         _ => change(action, &body, index, base)?,
     };
     let pick = pick(&f, &action)?;

@@ -69,7 +69,7 @@ fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
     let nodes = cluster::nodes(part("nodes"))?;
     let cx = super::faults::Context {
         index: &index,
-        nodes: nodes.iter().map(|n| n.name.as_str()).collect(),
+        nodes: &nodes,
         base,
         duration_ms,
     };

@@ -260,6 +260,13 @@ pub enum FaultAction {
     Uncordon { node: String },
     /// `kubectl drain` of each node in turn, like `kubectl drain n1 && kubectl drain n2 && ...`.
     Drain(DrainSpec),
+    /// A node fault on the named nodes of the cluster (`node_faults.rs`).
+    Node {
+        fault: NodeFault,
+        nodes: Vec<String>,
+    },
+    /// `kubectl delete pod --grace-period=0 --force`: the object goes at once, whatever runs.
+    ForceDeletePod { selector: PodSelector },
 }
 
 /// `drain`: the nodes, one after another, and kubectl's flags.
@@ -275,6 +282,32 @@ pub struct DrainSpec {
     /// `sleep D && kubectl uncordon NODE` after each node's drain (the maintenance); None: the
     /// nodes stay cordoned and the next drain starts at once.
     pub uncordon_after_ms: Option<u64>,
+}
+
+/// What happens to a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeFault {
+    /// The machine dies: containers end, the kubelet is silent.
+    Crash,
+    /// The kubelet cannot reach the API server; its containers keep running and serving.
+    Partition,
+    /// The machine reboots: containers end; the kubelet is back after `down_ms`.
+    Restart { down_ms: u64 },
+    /// The kubelet reaches the API server again (after a crash: the machine boots).
+    Recover,
+    /// Graceful node shutdown with `shutdownGracePeriod`, then the machine is off.
+    Shutdown { grace_ms: u64 },
+    /// `kubectl delete node`.
+    Delete,
+    /// `kubectl taint nodes NODE key=value:Effect` (`remove`: `key:Effect-`).
+    Taint {
+        key: String,
+        value: String,
+        effect: String,
+        remove: bool,
+    },
+    /// Every node of a zone crashes or is partitioned.
+    ZoneOutage(Box<NodeFault>),
 }
 
 /// What `scale` resizes (and what `set-image` changes: a Deployment or a StatefulSet).
@@ -315,6 +348,17 @@ impl FaultAction {
             FaultAction::Cordon { .. } => "cordon",
             FaultAction::Uncordon { .. } => "uncordon",
             FaultAction::Drain(_) => "drain",
+            FaultAction::ForceDeletePod { .. } => "force-delete-pod",
+            FaultAction::Node { fault, .. } => match fault {
+                NodeFault::Crash => "crash-node",
+                NodeFault::Partition => "partition-node",
+                NodeFault::Restart { .. } => "restart-node",
+                NodeFault::Recover => "recover-node",
+                NodeFault::Shutdown { .. } => "shutdown-node",
+                NodeFault::Delete => "delete-node",
+                NodeFault::Taint { .. } => "taint-node",
+                NodeFault::ZoneOutage(_) => "zone-outage",
+            },
         }
     }
 }

@@ -1,146 +1,178 @@
-//! The scenario's node maintenance actions: `cordon`, `uncordon` and `drain`, each naming nodes of
-//! `cluster.nodes`.
+//! The scenario's node faults: `crash-node`, `partition-node`, `restart-node`, `recover-node`,
+//! `delete-node`, `taint-node`, `zone-outage`, each aimed at nodes of the scenario's cluster by name
+//! (or zone).
 
-use super::field::{did_you_mean, Field, Result};
-use super::model::{DrainSpec, FaultAction};
+use super::field::{Field, Result};
+use super::model::{FaultAction, NodeFault, NodeSpec};
 
-/// The node actions a fault may take, as the scenario spells them.
-pub(crate) const NODE_ACTIONS: &[&str] = &["cordon", "uncordon", "drain"];
+/// The node faults as the scenario spells them.
+pub(crate) const NODE_ACTIONS: &[&str] = &[
+    "crash-node",
+    "partition-node",
+    "restart-node",
+    "recover-node",
+    "shutdown-node",
+    "delete-node",
+    "taint-node",
+    "zone-outage",
+];
 
-const DRAIN: &[&str] = &["node", "nodes", "timeout", "grace-period", "uncordon-after"];
-
-/// Reads the node action `action` (one of [`NODE_ACTIONS`]) from `body`; `nodes` are the cluster's.
-pub(crate) fn node_action(action: &str, body: &Field, nodes: &[&str]) -> Result<FaultAction> {
-    Ok(match action {
-        "cordon" => FaultAction::Cordon {
-            node: node_name(body, nodes)?,
-        },
-        "uncordon" => FaultAction::Uncordon {
-            node: node_name(body, nodes)?,
-        },
-        _ => FaultAction::Drain(drain(body, nodes)?),
-    })
-}
-
-/// `drain: NODE` or `drain: {node: NODE | nodes: [NODE, ...], timeout, grace-period, uncordon-after}`.
-fn drain(body: &Field, nodes: &[&str]) -> Result<DrainSpec> {
-    if let serde_yaml_ng::Value::String(_) = body.value {
-        return Ok(DrainSpec {
-            nodes: vec![node_name(body, nodes)?],
-            timeout_ms: None,
-            grace_period_ms: None,
-            uncordon_after_ms: None,
-        });
-    }
-    let f = body.fields(DRAIN)?;
-    let names = match (f.opt("node"), f.opt("nodes")) {
-        (Some(one), None) => vec![node_name(&one, nodes)?],
-        (None, Some(list)) => node_list(&list, nodes)?,
-        (Some(_), Some(_)) => return Err(body.invalid("name either node or nodes, not both")),
-        (None, None) => return Err(f.field.missing("node")),
+/// Reads the node fault `action` from `body`.
+pub(crate) fn node_fault(action: &str, body: &Field, nodes: &[NodeSpec]) -> Result<FaultAction> {
+    let (fault, names) = match action {
+        "crash-node" => (NodeFault::Crash, vec![node_name(body, nodes)?]),
+        "partition-node" => (NodeFault::Partition, vec![node_name(body, nodes)?]),
+        "recover-node" => (NodeFault::Recover, vec![node_name(body, nodes)?]),
+        "delete-node" => (NodeFault::Delete, vec![node_name(body, nodes)?]),
+        "restart-node" => restart(body, nodes)?,
+        "shutdown-node" => shutdown(body, nodes)?,
+        "taint-node" => taint(body, nodes)?,
+        _ => zone_outage(body, nodes)?,
     };
-    let timeout_ms = match f.opt("timeout") {
-        None => None,
-        Some(t) => match t.duration()? {
-            0 => {
-                let why = "a drain needs some time; leave timeout out to wait as long as it takes";
-                return Err(t.invalid(why));
-            }
-            ms => Some(ms),
-        },
-    };
-    let duration = |key: &str| f.opt(key).map(|d| d.duration()).transpose();
-    Ok(DrainSpec {
+    Ok(FaultAction::Node {
+        fault,
         nodes: names,
-        timeout_ms,
-        grace_period_ms: duration("grace-period")?,
-        uncordon_after_ms: duration("uncordon-after")?,
     })
 }
 
-/// A non-empty list of distinct node names.
-fn node_list(list: &Field, nodes: &[&str]) -> Result<Vec<String>> {
-    let items = list.list()?;
-    if items.is_empty() {
-        return Err(list.invalid("an empty list; name at least one node"));
-    }
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
-    for item in &items {
-        let name = node_name(item, nodes)?;
-        if out.contains(&name) {
-            return Err(item.invalid(format!("{name} is listed twice")));
-        }
-        out.push(name);
-    }
-    Ok(out)
+/// `NAME` or `{node: NAME}`: a node of `cluster.nodes`.
+fn node_name(body: &Field, nodes: &[NodeSpec]) -> Result<String> {
+    let field = match body.value {
+        serde_yaml_ng::Value::Mapping(_) => body.fields(&["node"])?.req("node")?,
+        _ => body.clone(),
+    };
+    known_node(&field, nodes)
 }
 
-/// A node of the cluster, by name.
-fn node_name(field: &Field, nodes: &[&str]) -> Result<String> {
-    let name = field.str()?;
-    if nodes.contains(&name) {
-        return Ok(name.to_string());
+fn known_node(field: &Field, nodes: &[NodeSpec]) -> Result<String> {
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    super::node_maintenance::node_name(field, &names)
+}
+
+/// `{node: NAME, down: DURATION}`: the machine reboots, back after `down` (default 0s).
+fn restart(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)> {
+    if !matches!(body.value, serde_yaml_ng::Value::Mapping(_)) {
+        return Ok((
+            NodeFault::Restart { down_ms: 0 },
+            vec![known_node(body, nodes)?],
+        ));
     }
-    let hint = did_you_mean(name, nodes)
-        .map(|s| format!("; did you mean {s}?"))
-        .unwrap_or_default();
-    let known = match nodes {
-        [] => "cluster.nodes declares none".to_string(),
-        _ => format!("cluster.nodes declares {}", nodes.join(", ")),
+    let f = body.fields(&["node", "down"])?;
+    let name = known_node(&f.req("node")?, nodes)?;
+    let down_ms = f
+        .opt("down")
+        .map(|d| d.duration())
+        .transpose()?
+        .unwrap_or(0);
+    Ok((NodeFault::Restart { down_ms }, vec![name]))
+}
+
+/// `NAME` or `{node: NAME, grace-period: DURATION}`: graceful node shutdown with the kubelet's
+/// `shutdownGracePeriod` (default here 30s; the kubelet's own default, 0, disables graceful shutdown,
+/// which is then a `crash-node`).
+fn shutdown(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)> {
+    const DEFAULT_MS: u64 = 30_000;
+    if !matches!(body.value, serde_yaml_ng::Value::Mapping(_)) {
+        let name = known_node(body, nodes)?;
+        return Ok((
+            NodeFault::Shutdown {
+                grace_ms: DEFAULT_MS,
+            },
+            vec![name],
+        ));
+    }
+    let f = body.fields(&["node", "grace-period"])?;
+    let name = known_node(&f.req("node")?, nodes)?;
+    let grace = f.opt("grace-period").map(|d| d.duration()).transpose()?;
+    let grace_ms = grace.unwrap_or(DEFAULT_MS);
+    Ok((NodeFault::Shutdown { grace_ms }, vec![name]))
+}
+
+/// `{node: NAME, taint: key[=value]:Effect}` adds a taint; `key:Effect-` removes it (`kubectl taint`).
+fn taint(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)> {
+    let f = body.fields(&["node", "taint"])?;
+    let name = known_node(&f.req("node")?, nodes)?;
+    let field = f.req("taint")?;
+    let text = field.str()?;
+    let (text, remove) = match text.strip_suffix('-') {
+        Some(t) => (t, true),
+        None => (text, false),
     };
-    Err(field.invalid(format!("no node named {name}: {known}{hint}")))
+    let parsed = parse_taint(text).map_err(|why| field.invalid(why))?;
+    let (key, value, effect) = parsed;
+    Ok((
+        NodeFault::Taint {
+            key,
+            value,
+            effect,
+            remove,
+        },
+        vec![name],
+    ))
+}
+
+/// `key[=value]:Effect` with Effect one of NoSchedule, PreferNoSchedule, NoExecute.
+fn parse_taint(text: &str) -> std::result::Result<(String, String, String), String> {
+    let Some((kv, effect)) = text.rsplit_once(':') else {
+        return Err(format!("{text:?} is not key[=value]:Effect"));
+    };
+    if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
+        return Err(format!(
+            "{effect:?} is not a taint effect (NoSchedule, PreferNoSchedule or NoExecute)"
+        ));
+    }
+    let (key, value) = kv.split_once('=').unwrap_or((kv, ""));
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return Err(format!("{text:?} has no valid key"));
+    }
+    Ok((key.to_string(), value.to_string(), effect.to_string()))
+}
+
+/// `ZONE` or `{zone: ZONE, mode: crash|partition}`: every node of the zone.
+fn zone_outage(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<String>)> {
+    let (zone_field, mode) = match body.value {
+        serde_yaml_ng::Value::Mapping(_) => {
+            let f = body.fields(&["zone", "mode"])?;
+            (f.req("zone")?, f.opt("mode"))
+        }
+        _ => (body.clone(), None),
+    };
+    let partition = match mode.as_ref().map(|m| m.str()).transpose()? {
+        None | Some("crash") => false,
+        Some("partition") => true,
+        Some(other) => {
+            let why = format!("{other:?} is not a mode (crash or partition)");
+            return Err(mode.expect("mode").invalid(why));
+        }
+    };
+    let zone = zone_field.str()?;
+    let names: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.zone.as_deref() == Some(zone))
+        .map(|n| n.name.clone())
+        .collect();
+    if names.is_empty() {
+        return Err(zone_field.invalid(format!("no node of cluster.nodes is in zone {zone}")));
+    }
+    let fault = if partition {
+        NodeFault::Partition
+    } else {
+        NodeFault::Crash
+    };
+    Ok((NodeFault::ZoneOutage(Box::new(fault)), names))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_yaml_ng::Value;
-
-    fn read(action: &str, yaml: &str) -> Result<FaultAction> {
-        let value: Value = serde_yaml_ng::from_str(yaml).unwrap();
-        let field = Field::root("s.yaml", &value).key(action, &value);
-        node_action(action, &field, &["node-1", "node-2", "node-3"])
-    }
 
     #[test]
-    fn a_drain_list_keeps_its_order_and_flags() {
-        let yaml = "{nodes: [node-3, node-1], timeout: 5m, grace-period: 10s, uncordon-after: 30s}";
-        let FaultAction::Drain(d) = read("drain", yaml).unwrap() else {
-            panic!("not a drain")
-        };
-        assert_eq!(d.nodes, ["node-3", "node-1"]);
-        assert_eq!(
-            (d.timeout_ms, d.grace_period_ms, d.uncordon_after_ms),
-            (Some(300_000), Some(10_000), Some(30_000))
-        );
-    }
-
-    #[test]
-    fn a_drain_of_one_node_may_be_just_its_name() {
-        let FaultAction::Drain(d) = read("drain", "node-2").unwrap() else {
-            panic!("not a drain")
-        };
-        assert_eq!((d.nodes, d.timeout_ms), (vec!["node-2".to_string()], None));
-    }
-
-    #[test]
-    fn unknown_repeated_or_missing_nodes_are_rejected_with_the_field() {
-        let cases = [
-            ("cordon", "node-4", "drain: no node named node-4"),
-            (
-                "drain",
-                "{nodes: [node-1, node-1]}",
-                "node-1 is listed twice",
-            ),
-            ("drain", "{nodes: []}", "an empty list"),
-            ("drain", "{node: node-1, nodes: [node-2]}", "not both"),
-            ("drain", "{node: node-1, timeout: 0s}", "leave timeout out"),
-            ("uncordon", "nod-1", "did you mean node-1?"),
-        ];
-        for (action, yaml, expected) in cases {
-            let err = read(action, yaml).unwrap_err().to_string();
-            let expected = expected.replace("drain:", &format!("{action}:"));
-            assert!(err.contains(&expected), "{yaml}: {err}");
-        }
+    fn taints_parse_like_kubectl_taint() {
+        let t = parse_taint("node.kubernetes.io/out-of-service=nodeshutdown:NoExecute").unwrap();
+        assert_eq!(t.0, "node.kubernetes.io/out-of-service");
+        assert_eq!((t.1.as_str(), t.2.as_str()), ("nodeshutdown", "NoExecute"));
+        assert_eq!(parse_taint("dedicated:NoSchedule").unwrap().1, "");
+        assert!(parse_taint("x=y:Sometimes").is_err());
+        assert!(parse_taint("novalue").is_err());
     }
 }

@@ -77,11 +77,7 @@ fn volumes(
 /// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates
 /// the `node.kubernetes.io/unschedulable:NoSchedule` taint.
 fn node_unschedulable(pod: &Pod, node: &Node) -> Option<Rejection> {
-    let taint = Taint {
-        key: "node.kubernetes.io/unschedulable".into(),
-        value: String::new(),
-        effect: "NoSchedule".into(),
-    };
+    let taint = Taint::new("node.kubernetes.io/unschedulable", "", "NoSchedule");
     let tolerated = pod.spec.tolerations.iter().any(|t| t.tolerates(&taint));
     (node.unschedulable && !tolerated)
         .then(|| Rejection::unresolvable("node(s) were unschedulable"))

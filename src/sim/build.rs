@@ -28,6 +28,10 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         scheduler: crate::scheduler::Scheduler::new(queue_config(&scenario.timings)),
         pv: Default::default(),
         adc: Default::default(),
+        nlc: Default::default(),
+        taint_eviction: Default::default(),
+        podgc: Default::default(),
+        capacity: Default::default(),
         rsc: Default::default(),
         jobs: Default::default(),
         proxy: Proxy::default(),
@@ -45,6 +49,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         fault_specs: Vec::new(),
         processed: 0,
     };
+    world.adc.max_wait_for_unmount_ms = scenario.timings.attach_detach_max_wait_for_unmount_ms;
     add_nodes(&mut world, &streams);
     for loaded in &scenario.objects {
         add_object(&mut world, loaded)?;
@@ -70,6 +75,7 @@ fn queue_config(t: &crate::scenario::Timings) -> crate::scheduler::QueueConfig {
 
 fn add_nodes(world: &mut World, streams: &Streams) {
     let mut phases = streams.stream("kubelet-relist-phase");
+    let mut leases = streams.stream("node-lease");
     for spec in &world.scenario.nodes {
         let mut labels = spec.labels.clone();
         labels.insert("kubernetes.io/hostname".into(), spec.name.clone());
@@ -89,6 +95,16 @@ fn add_nodes(world: &mut World, streams: &Streams) {
             images: Vec::new(),
         };
         let id = world.store.add_node(node);
+        // The kubelet's Lease renewals, each node at its own phase within the 10 s interval.
+        let since = SimTime(leases.random_range(0..crate::api::node_health::LEASE_RENEW_MS));
+        let heartbeat = Heartbeat::Renewing { since };
+        world.store.apply(
+            Write::Node(NodeWrite::SetHeartbeat {
+                node: id,
+                heartbeat,
+            }),
+            SimTime::ZERO,
+        );
         let period = world.scenario.timings.pleg_relist_period_ms.max(1);
         world
             .kubelets

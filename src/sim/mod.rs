@@ -7,6 +7,7 @@ mod drain;
 mod notify;
 mod notify_batch;
 mod notify_disruption;
+mod notify_nodes;
 mod notify_scheduler;
 mod notify_sts;
 mod notify_volumes;

@@ -53,6 +53,7 @@ impl World<'_> {
         self.on_sts_pod_changed(id, at)?;
         self.on_batch_pod_changed(id, at)?;
         self.on_pod_changed_disruption(id, at)?;
+        self.on_pod_changed_health(id, at)?;
         // The ReplicaSet controller's pod handlers: expectations, and updatePod's minReadySeconds requeue.
         if let Some((t, r)) = self.rsc.observe_pod(&self.store, id, at) {
             self.schedule(t, Ev::RsRequeue(r))?;
@@ -165,6 +166,7 @@ impl World<'_> {
             self.enqueue_attach_detach(v, at)?;
         }
         self.on_batch_node_changed(id, at)?;
+        self.on_node_changed_health(id, at)?;
         self.on_node_changed_scheduler(id, at)
     }
 
@@ -218,6 +220,11 @@ impl World<'_> {
                     .schedule(&self.store, p, &mut self.rngs.scheduler, now);
                 self.apply(fx, Ev::Scheduler)
             }
+            Target::KubeletPod(node, _) | Target::KubeletVolumes(node)
+                if !self.kubelet_watches(node) =>
+            {
+                Ok(())
+            }
             Target::KubeletPod(node, pod) => {
                 self.kubelet_call(node, |k, cx| k.on_pod_change(pod, &s.apps, cx))
             }
@@ -245,7 +252,8 @@ impl World<'_> {
             .unwrap_or_else(crate::controllers::pv_controller::default_provisioner)
     }
 
-    /// Calls the kubelet of `node` with its context and applies what it returns.
+    /// Calls the kubelet of `node` with its context and applies what it returns (nothing if the
+    /// machine is down).
     pub fn kubelet_call(
         &mut self,
         node: NodeId,
@@ -254,6 +262,23 @@ impl World<'_> {
             &mut Ctx,
         ) -> crate::api::Effects<crate::kubelet::Timer>,
     ) -> Result<(), WorldError> {
+        if self.kubelets[node.index()].agent == crate::kubelet::node_status::Agent::Crashed {
+            return Ok(());
+        }
+        self.kubelet_run(node, f)
+    }
+
+    /// Calls the kubelet of `node` whatever its state; what it writes reaches the API server only if
+    /// it is up afterwards, and its timers only if its machine runs.
+    pub fn kubelet_run(
+        &mut self,
+        node: NodeId,
+        f: impl FnOnce(
+            &mut crate::kubelet::Kubelet,
+            &mut Ctx,
+        ) -> crate::api::Effects<crate::kubelet::Timer>,
+    ) -> Result<(), WorldError> {
+        use crate::kubelet::node_status::Agent;
         let mut cx = Ctx {
             store: &self.store,
             runtime: &mut self.runtime,
@@ -261,7 +286,16 @@ impl World<'_> {
             rng: &mut self.rngs.kubelet,
             now: self.cal.now(),
         };
-        let fx = f(&mut self.kubelets[node.index()], &mut cx);
-        self.apply(fx, |t| Ev::Kubelet(node, t))
+        let kubelet = &mut self.kubelets[node.index()];
+        let mut fx = f(kubelet, &mut cx);
+        let (agent, boot) = (kubelet.agent, kubelet.boot);
+        if matches!(agent, Agent::Crashed | Agent::Partitioned) {
+            fx.writes.clear();
+            fx.events.clear();
+        }
+        if agent == Agent::Crashed {
+            fx.timers.clear();
+        }
+        self.apply(fx, |t| Ev::Kubelet(node, boot, t))
     }
 }

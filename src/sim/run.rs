@@ -2,6 +2,7 @@
 
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Runtime, Store};
+use crate::controllers::attach_detach;
 use crate::engine::SimTime;
 use crate::metrics::summary::{recovery_after, summarize_service};
 use crate::metrics::{FaultSummary, RequestRecord, RunOutput, Summary};
@@ -118,7 +119,8 @@ impl World<'_> {
         let t = &self.scenario.timings;
         match ev {
             Ev::Wake => self.on_wake(),
-            Ev::Kubelet(node, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
+            Ev::Kubelet(node, boot, _) if boot != self.kubelets[node.index()].boot => Ok(()),
+            Ev::Kubelet(node, _, timer) => self.kubelet_call(node, |k, cx| k.on_timer(timer, cx)),
             Ev::Scheduler(timer) => self.on_scheduler_timer(timer),
             Ev::RsRequeue(r) => self.enqueue(Target::ReplicaSet(r.0), now),
             Ev::DeployRequeue(r) => self.enqueue(Target::Deployment(r.0), now),
@@ -126,6 +128,9 @@ impl World<'_> {
             Ev::DsRequeue(r) => self.enqueue(Target::DaemonSet(r.0), now),
             Ev::JobRequeue(r) => self.enqueue(Target::Job(r.0), now),
             Ev::PvController(timer) => self.on_pv_timer(timer),
+            Ev::AttachDetach(attach_detach::Done::Recheck(v)) => {
+                self.enqueue(Target::AttachDetach(v), now)
+            }
             Ev::AttachDetach(done) => {
                 let fx = self.adc.on_done(&self.store, done, now);
                 self.apply(fx, Ev::AttachDetach)
@@ -157,6 +162,10 @@ impl World<'_> {
             Ev::Client(ClientTimer::Answer(w)) => self.on_answer(w),
             Ev::Fault(i) => self.on_fault(i),
             Ev::Drain(timer) => self.on_drain_timer(timer),
+            Ev::NodeLifecycle(timer) => self.on_node_lifecycle(timer),
+            Ev::TaintEviction(e) => self.on_taint_eviction(e),
+            Ev::PodGc => self.on_pod_gc(),
+            Ev::NodeRecover(node) => self.on_node_recover(node),
         }
     }
 
@@ -258,6 +267,9 @@ impl World<'_> {
             self.fault_specs.push(i);
         }
         self.events.extend(applied.events);
+        for step in applied.nodes {
+            self.on_node_step(step)?;
+        }
         self.on_fault_drain(i)
     }
 
@@ -273,6 +285,11 @@ impl World<'_> {
         summary.daemon_sets = crate::metrics::workloads::daemon_sets(&self.store);
         summary.rollouts = self.recorder.spans.clone();
         summary.quorums = self.quorum.finish(SimTime(self.scenario.duration_ms));
+        summary.node_report = crate::metrics::node_report::NodeReport {
+            capacity: self.capacity.finish(self.cal.now()),
+            nodes: crate::metrics::node_report::node_spells(&self.events),
+            stuck_terminating: crate::metrics::node_report::stuck_terminating(&self.store),
+        };
         let (pods, watch, rollouts) = self.recorder.into_records();
         let mut events = self.events;
         events.sort_by_key(|e| e.time);
@@ -342,6 +359,7 @@ fn summarize(
         quorums: Vec::new(),
         jobs: Vec::new(),
         daemon_sets: Vec::new(),
+        node_report: Default::default(),
     }
 }
 

@@ -40,7 +40,8 @@ pub enum Target {
 pub enum Ev {
     /// Work-queue keys are due.
     Wake,
-    Kubelet(NodeId, kubelet::Timer),
+    /// A kubelet timer of the machine's boot `1`.
+    Kubelet(NodeId, u32, kubelet::Timer),
     Scheduler(scheduler::QueueTimer),
     RsRequeue(replicaset::Requeue),
     DeployRequeue(crate::controllers::deployment::Requeue),
@@ -55,6 +56,11 @@ pub enum Ev {
     Fault(usize),
     /// A `kubectl drain` step.
     Drain(crate::faults::drain::Timer),
+    NodeLifecycle(crate::controllers::nodelifecycle::Timer),
+    TaintEviction(crate::controllers::taint_eviction::Evict),
+    PodGc,
+    /// A restarted machine's kubelet is back.
+    NodeRecover(NodeId),
 }
 
 /// Named random streams, one per source of randomness.
@@ -92,6 +98,11 @@ pub struct World<'s> {
     pub scheduler: Scheduler,
     pub pv: pv_controller::PvController,
     pub adc: attach_detach::AttachDetach,
+    pub nlc: crate::controllers::nodelifecycle::NodeLifecycle,
+    pub taint_eviction: crate::controllers::taint_eviction::TaintEviction,
+    pub podgc: crate::controllers::podgc::PodGc,
+    /// Ready pods per workload, for the summary's capacity lost.
+    pub capacity: crate::metrics::node_report::CapacityRecorder,
     /// The ReplicaSet controller's expectations and informer view.
     pub rsc: replicaset::ReplicaSetController,
     /// The Job controller's pod-failure back-off records.

@@ -6,6 +6,7 @@ mod drain;
 mod failing_rollouts;
 mod mariadb;
 mod network;
+mod node_failure;
 mod rollouts;
 mod scheduling_queue;
 mod statefulset;
