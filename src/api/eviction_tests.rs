@@ -44,6 +44,7 @@ fn store_with_pods(n: usize) -> (Store, Vec<PodId>) {
                     node_name: None,
                     hostname: None,
                     subdomain: None,
+                    restart_policy: Default::default(),
                 },
             };
             let create = Write::CreatePod {

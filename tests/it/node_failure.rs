@@ -296,10 +296,12 @@ fn a_node_fault_naming_an_unknown_node_taint_or_zone_exits_2_naming_the_field() 
 
 #[test]
 fn when_every_node_is_down_evictions_stop() {
-    use kubesim::scenario::{FaultAction, FaultSpec, NodeFault};
+    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, NodeFault, Pick};
     let mut s = load("node-crash-deployment");
     let nodes = s.nodes.iter().map(|n| n.name.clone()).collect();
     s.faults = vec![FaultSpec {
+        timing: FaultTiming::Fixed,
+        pick: Pick::All,
         at_ms: 120_000,
         action: FaultAction::Node {
             fault: NodeFault::ZoneOutage(Box::new(NodeFault::Crash)),
@@ -324,9 +326,11 @@ fn when_every_node_is_down_evictions_stop() {
 
 #[test]
 fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_containers() {
-    use kubesim::scenario::{FaultAction, FaultSpec, NodeFault};
+    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, NodeFault, Pick};
     let mut s = load("node-crash-deployment");
     s.faults = vec![FaultSpec {
+        timing: FaultTiming::Fixed,
+        pick: Pick::All,
         at_ms: 120_000,
         action: FaultAction::Node {
             fault: NodeFault::Restart { down_ms: 20_000 },
@@ -361,9 +365,11 @@ fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_con
 
 #[test]
 fn a_graceful_node_shutdown_fails_the_pods_at_once_and_they_are_replaced_elsewhere() {
-    use kubesim::scenario::{FaultAction, FaultSpec, NodeFault};
+    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, NodeFault, Pick};
     let mut s = load("node-crash-deployment");
     s.faults = vec![FaultSpec {
+        timing: FaultTiming::Fixed,
+        pick: Pick::All,
         at_ms: 120_000,
         action: FaultAction::Node {
             fault: NodeFault::Shutdown { grace_ms: 30_000 },
