@@ -83,7 +83,7 @@ fn a_misspelt_scenario_field_is_reported_with_its_path() {
     assert!(err.ends_with("x.yaml: duraton: unknown field; expected one of: name, seed, duration, cluster, manifests, apps, traffic, faults; did you mean duration?"), "{err}");
     let text = format!("{HEAD}faults:\n  - {{at: 1m, delete-pod: {{selector: app=mariadb}}}}\n  - {{at: 2m, kill-containr: {{selector: app=mariadb}}}}\n");
     let err = message(with_objects(&text, mariadb()));
-    assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, delete-pod, kill-container, set-image, scale, rollout-undo, rollout-pause, rollout-resume, patch, apply; did you mean kill-container?");
+    assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, every, pick, delete-pod, kill-container, set-image, scale, rollout-undo, rollout-pause, rollout-resume, patch, apply; did you mean kill-container?");
 }
 
 #[test]
