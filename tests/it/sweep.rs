@@ -163,7 +163,7 @@ fn shards_of_a_sweep_merge_into_exactly_the_unsharded_files_and_jobs_do_not_matt
 fn emit_job_prints_an_indexed_job_whose_pods_run_their_shard() {
     let out = ok(&[
         "sweep",
-        "scenarios/study-replicas.study.yaml",
+        "scenarios/study-replicas/study-replicas.study.yaml",
         "--emit-job",
         "--shards",
         "8",
