@@ -4,8 +4,8 @@ pub mod changes;
 mod changes_ds;
 mod changes_sts;
 pub mod drain;
-pub mod plan;
 pub mod nodes;
+pub mod plan;
 mod rollback;
 
 use crate::api::{Event, PodId, Runtime, Store, Write};

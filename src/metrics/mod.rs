@@ -2,8 +2,8 @@
 //!
 //! The simulation appends to these; `report` turns them into files. Nothing here touches the file system.
 
-pub mod quorum;
 pub mod node_report;
+pub mod quorum;
 pub mod recorder;
 pub mod records;
 pub mod summary;
@@ -12,10 +12,10 @@ pub mod workloads;
 pub use quorum::{QuorumSummary, QuorumTracker};
 pub use recorder::Recorder;
 pub use records::{EventRecord, Outcome, PodRecord, RequestRecord, RolloutRecord, WatchLine};
-pub use workloads::{DaemonSetSummary, JobSummary};
 pub use summary::{
     BudgetSummary, ClaimSummary, FaultSummary, PendingSummary, RolloutSpan, ServiceSummary, Summary,
 };
+pub use workloads::{DaemonSetSummary, JobSummary};
 
 use crate::engine::SimTime;
 

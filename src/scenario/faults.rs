@@ -4,10 +4,10 @@
 //! (`changes.rs`).
 
 use super::changes::{change, CHANGES};
+use super::duration::show;
 use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
-use super::duration::show;
 use super::model::{FaultAction, FaultSpec, FaultTiming, NodeSpec, Pick, PodSelector};
 use super::node_faults::{node_fault, NODE_ACTIONS};
 use super::node_maintenance::{maintenance_action, MAINTENANCE_ACTIONS};
@@ -104,9 +104,8 @@ fn timing(f: &Fields, duration_ms: u64) -> Result<(u64, FaultTiming)> {
         }
         (Some(at_ms), None) => Ok((at_ms, FaultTiming::Fixed)),
         (Some(at_ms), Some(mtbf_ms)) => Ok((at_ms, FaultTiming::Every { mtbf_ms })),
-        (None, Some(_)) => Err(at.invalid(
-            "a repeated fault starts at a fixed time (`every` draws the times after it)",
-        )),
+        (None, Some(_)) => Err(at
+            .invalid("a repeated fault starts at a fixed time (`every` draws the times after it)")),
         (None, None) => Ok((0, FaultTiming::Drawn(dist))),
     }
 }

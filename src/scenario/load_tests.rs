@@ -400,8 +400,18 @@ fn fault_times_may_be_drawn_or_a_poisson_process_and_days_are_a_unit() {
         timings,
         [
             (0, FaultTiming::Drawn(uniform), Pick::All),
-            (0, FaultTiming::Every { mtbf_ms: 864_000_000 }, Pick::One),
-            (86_400_000, FaultTiming::Every { mtbf_ms: 3_600_000 }, Pick::All),
+            (
+                0,
+                FaultTiming::Every {
+                    mtbf_ms: 864_000_000
+                },
+                Pick::One
+            ),
+            (
+                86_400_000,
+                FaultTiming::Every { mtbf_ms: 3_600_000 },
+                Pick::All
+            ),
         ]
     );
 }

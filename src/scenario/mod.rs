@@ -23,6 +23,6 @@ pub mod timings;
 pub use dist::Dist;
 pub use error::ScenarioError;
 pub use load::{load, load_str};
-pub use study::{load_study, Point, Study};
 pub use model::*;
+pub use study::{load_study, Point, Study};
 pub use timings::Timings;

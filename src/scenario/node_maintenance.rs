@@ -10,7 +10,11 @@ pub(crate) const MAINTENANCE_ACTIONS: &[&str] = &["cordon", "uncordon", "drain"]
 const DRAIN: &[&str] = &["node", "nodes", "timeout", "grace-period", "uncordon-after"];
 
 /// Reads the node action `action` (one of [`MAINTENANCE_ACTIONS`]) from `body`; `nodes` are the cluster's.
-pub(crate) fn maintenance_action(action: &str, body: &Field, nodes: &[&str]) -> Result<FaultAction> {
+pub(crate) fn maintenance_action(
+    action: &str,
+    body: &Field,
+    nodes: &[&str],
+) -> Result<FaultAction> {
     Ok(match action {
         "cordon" => FaultAction::Cordon {
             node: node_name(body, nodes)?,
