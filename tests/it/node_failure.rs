@@ -4,6 +4,7 @@
 use super::util::{check_golden, kubesim, root, temp_dir, WATCH};
 use kubesim::engine::SimTime;
 use kubesim::metrics::{EventRecord, Outcome, RunOutput};
+use kubesim::scenario::NodeFault;
 use std::collections::BTreeMap;
 
 fn load(name: &str) -> kubesim::scenario::Scenario {
@@ -296,19 +297,9 @@ fn a_node_fault_naming_an_unknown_node_taint_or_zone_exits_2_naming_the_field() 
 
 #[test]
 fn when_every_node_is_down_evictions_stop() {
-    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, NodeFault, Pick};
-    let mut s = load("node-crash-deployment");
-    let nodes = s.nodes.iter().map(|n| n.name.clone()).collect();
-    s.faults = vec![FaultSpec {
-        timing: FaultTiming::Fixed,
-        pick: Pick::All,
-        at_ms: 120_000,
-        action: FaultAction::Node {
-            fault: NodeFault::ZoneOutage(Box::new(NodeFault::Crash)),
-            nodes,
-        },
-    }];
-    let out = kubesim::sim::run(&s, 1).unwrap();
+    let s = load("node-crash-deployment");
+    let all = s.nodes.iter().map(|n| n.name.clone()).collect();
+    let out = node_fault_at_120s(s, NodeFault::ZoneOutage(Box::new(NodeFault::Crash)), all);
     let not_ready = out
         .events
         .iter()
@@ -326,18 +317,11 @@ fn when_every_node_is_down_evictions_stop() {
 
 #[test]
 fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_containers() {
-    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, NodeFault, Pick};
-    let mut s = load("node-crash-deployment");
-    s.faults = vec![FaultSpec {
-        timing: FaultTiming::Fixed,
-        pick: Pick::All,
-        at_ms: 120_000,
-        action: FaultAction::Node {
-            fault: NodeFault::Restart { down_ms: 20_000 },
-            nodes: vec!["node-2".into()],
-        },
-    }];
-    let out = kubesim::sim::run(&s, 1).unwrap();
+    let out = node_fault_at_120s(
+        load("node-crash-deployment"),
+        NodeFault::Restart { down_ms: 20_000 },
+        vec!["node-2".into()],
+    );
     assert!(out.events.iter().all(|e| e.reason != "NodeNotReady"));
     assert_eq!(out.pods.len(), 3, "no pod replaced");
     let back = first(&out, "node-2", "NodeReady").time;
@@ -365,18 +349,11 @@ fn a_node_rebooted_within_the_grace_period_keeps_its_pods_and_restarts_their_con
 
 #[test]
 fn a_graceful_node_shutdown_fails_the_pods_at_once_and_they_are_replaced_elsewhere() {
-    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, NodeFault, Pick};
-    let mut s = load("node-crash-deployment");
-    s.faults = vec![FaultSpec {
-        timing: FaultTiming::Fixed,
-        pick: Pick::All,
-        at_ms: 120_000,
-        action: FaultAction::Node {
-            fault: NodeFault::Shutdown { grace_ms: 30_000 },
-            nodes: vec!["node-2".into()],
-        },
-    }];
-    let out = kubesim::sim::run(&s, 1).unwrap();
+    let out = node_fault_at_120s(
+        load("node-crash-deployment"),
+        NodeFault::Shutdown { grace_ms: 30_000 },
+        vec!["node-2".into()],
+    );
     assert_eq!(first(&out, "node-2", "Shutdown").time, SimTime(120_000));
     // The kubelet reports Ready=False at once: NotReady at the next 5 s pass, not 50 s later.
     let not_ready = first(&out, "node-2", "NodeNotReady").time;
@@ -412,4 +389,20 @@ fn a_graceful_node_shutdown_fails_the_pods_at_once_and_they_are_replaced_elsewhe
         (stopped.ready.as_str(), stopped.status.as_str()),
         ("0/1", "Completed")
     );
+}
+
+/// Runs scenario `s` (seed 1) with its faults replaced by one node fault on `nodes` at 120 s.
+fn node_fault_at_120s(
+    mut s: kubesim::scenario::Scenario,
+    fault: NodeFault,
+    nodes: Vec<String>,
+) -> RunOutput {
+    use kubesim::scenario::{FaultAction, FaultSpec, FaultTiming, Pick};
+    s.faults = vec![FaultSpec {
+        timing: FaultTiming::Fixed,
+        pick: Pick::All,
+        at_ms: 120_000,
+        action: FaultAction::Node { fault, nodes },
+    }];
+    kubesim::sim::run(&s, 1).unwrap()
 }
