@@ -85,7 +85,9 @@ pub fn apply_narrowed(
         }
         // The drain itself is `drain::Drainer`'s: it runs on after this instant.
         FaultAction::Drain(spec) => return mark(action, spec.nodes.join(","), now),
-        FaultAction::Node { fault, nodes } => return nodes::apply_node(fault, nodes, store, now),
+        FaultAction::Node { fault, nodes, .. } => {
+            return nodes::apply_node(fault, nodes, None, store, now)
+        }
         FaultAction::ForceDeletePod { selector } => {
             return nodes::force_delete(selector, store, now)
         }

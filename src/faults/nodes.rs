@@ -23,7 +23,7 @@ pub enum NodeStep {
     Shutdown(NodeId, u64),
 }
 
-fn node_id(store: &Store, name: &str) -> Option<NodeId> {
+pub(crate) fn node_id(store: &Store, name: &str) -> Option<NodeId> {
     store
         .nodes
         .iter()
@@ -31,17 +31,27 @@ fn node_id(store: &Store, name: &str) -> Option<NodeId> {
         .map(|i| NodeId(i as u32))
 }
 
-/// Applies a node fault to the named nodes.
-pub fn apply_node(fault: &NodeFault, names: &[String], store: &Store, now: SimTime) -> Applied {
+/// Applies a node fault to the named nodes; with `repair_ms`, each comes back after that long.
+pub fn apply_node(
+    fault: &NodeFault,
+    names: &[String],
+    repair_ms: Option<u64>,
+    store: &Store,
+    now: SimTime,
+) -> Applied {
     let mut out = Applied::default();
     for node in names.iter().filter_map(|n| node_id(store, n)) {
         step(fault, node, store, now, &mut out);
+        if let Some(ms) = repair_ms {
+            out.nodes.push(NodeStep::Recover(node, ms));
+        }
     }
     out.mark = Some(FaultMark {
         at: now,
         action: FaultAction::Node {
             fault: fault.clone(),
             nodes: Vec::new(),
+            repair: None,
         }
         .name()
         .to_string(),

@@ -2,9 +2,9 @@
 
 use super::records::{PodRecord, RolloutRecord, WatchLine};
 use super::summary::RolloutSpan;
-use crate::api::{ContainerState, DeployId, Deployment, Owner, Pod, PodId, RsId, Store};
+use crate::api::{ContainerState, DeployId, Deployment, Owner, Pod, PodId, RsId, Store, SvcId};
 use crate::engine::SimTime;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Pod records and watch lines, fed with every pod change.
 #[derive(Debug, Default)]
@@ -17,6 +17,10 @@ pub struct Recorder {
     /// Rollouts in start order, and the one in progress per Deployment (an index into it).
     pub spans: Vec<RolloutSpan>,
     open_span: BTreeMap<DeployId, usize>,
+    /// The ready endpoints of each Service, as last written.
+    members: BTreeMap<SvcId, BTreeSet<PodId>>,
+    /// Of how many Services each pod is a ready endpoint.
+    member_of: BTreeMap<PodId, u32>,
 }
 
 /// The STATUS column as kubectl's printer computes it (kk:pkg/printers/internalversion/printers.go `printPod`).
@@ -46,6 +50,36 @@ fn timeline_phase(pod: &Pod) -> &'static str {
 }
 
 impl Recorder {
+    /// The endpoints of Service `svc` were written at `now`: pods that joined or left the ready
+    /// endpoints of every Service get a mark on their record.
+    pub fn on_service_change(&mut self, store: &Store, svc: SvcId, now: SimTime) {
+        let ready: BTreeSet<PodId> = (store.services[svc.index()].endpoints.iter())
+            .filter(|e| e.ready)
+            .map(|e| e.pod)
+            .collect();
+        let old = self.members.insert(svc, ready.clone()).unwrap_or_default();
+        for pod in ready.difference(&old) {
+            let n = self.member_of.entry(*pod).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                self.mark_endpoint(*pod, now, true);
+            }
+        }
+        for pod in old.difference(&ready) {
+            let n = self.member_of.entry(*pod).or_insert(1);
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.mark_endpoint(*pod, now, false);
+            }
+        }
+    }
+
+    fn mark_endpoint(&mut self, pod: PodId, now: SimTime, joined: bool) {
+        if let Some(rec) = self.pods.get_mut(&pod) {
+            rec.endpoints.push((now, joined));
+        }
+    }
+
     /// A pod changed in the store at `now`.
     pub fn on_pod_change(&mut self, store: &Store, id: PodId, now: SimTime) {
         let pod = &store.pods[id.index()];

@@ -28,6 +28,9 @@ pub struct PodRecord {
     pub dns: Option<String>,
     /// Phase intervals for the timeline: (from, phase name); each lasts until the next.
     pub phases: Vec<(SimTime, &'static str)>,
+    /// When the pod joined (true) or left (false) the ready endpoints of the Services that select
+    /// it (of any of them), for the timeline's endpoint band.
+    pub endpoints: Vec<(SimTime, bool)>,
 }
 
 /// How a client request ended.

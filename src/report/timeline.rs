@@ -1,4 +1,5 @@
-//! `timeline.svg`: pods as rows, phases as coloured bars, faults as vertical marks, x axis in seconds.
+//! `timeline.svg`: pods as rows, phases as coloured bars, endpoint membership as a band under them,
+//! faults as vertical marks, x axis in seconds.
 //!
 //! Drawn with plotters' SVG backend and its built-in font estimate (no system fonts), so the bytes
 //! depend only on the run.
@@ -21,6 +22,8 @@ pub const PHASE_COLOURS: [(&str, RGBColor); 5] = [
 pub const FALLBACK_COLOUR: RGBColor = RGBColor(0x9a, 0x9a, 0x9a);
 /// The colour of fault marks.
 pub(super) const FAULT_COLOUR: RGBColor = RGBColor(0xd0, 0x10, 0x10);
+/// The colour of the band under a pod's bars while it is a ready endpoint of a Service.
+pub(super) const ENDPOINT_COLOUR: RGBColor = RGBColor(0x5b, 0x2c, 0x91);
 
 const WIDTH: u32 = 1200;
 const ROW_PX: u32 = 22;
@@ -117,6 +120,16 @@ fn draw_legend(area: &Area, phases: &[&str]) -> Drawn {
         area.draw(&Text::new(name.to_string(), (x + 16, y), style.clone()))?;
         x += 16 + (name.chars().count() as u32 * CHAR_PX) as i32 + 20;
     }
+    area.draw(&Rectangle::new(
+        [(x, y + 3), (x + 12, y + 6)],
+        ENDPOINT_COLOUR.filled(),
+    ))?;
+    area.draw(&Text::new(
+        "in Service endpoints",
+        (x + 16, y),
+        style.clone(),
+    ))?;
+    x += 16 + 20 * CHAR_PX as i32 + 20;
     area.draw(&PathElement::new(
         vec![(x + 6, y - 8), (x + 6, y + 8)],
         FAULT_COLOUR.stroke_width(2),
@@ -139,6 +152,11 @@ fn draw_pods(root: &Area, chart: &mut Chart, out: &RunOutput) -> Drawn {
                 Rectangle::new(corners, phase_colour(phase).filled())
             });
         chart.draw_series(bars)?;
+        let band = endpoint_bars(pod, end_ms).into_iter().map(|(from, to)| {
+            let corners = [(secs(from), top - 0.86), (secs(to), top - 0.97)];
+            Rectangle::new(corners, ENDPOINT_COLOUR.filled())
+        });
+        chart.draw_series(band)?;
         let (x, y) = chart.backend_coord(&(0.0, top - 0.5));
         root.draw(&Text::new(pod.pod.clone(), (x - 6, y), label.clone()))?;
     }
@@ -161,6 +179,28 @@ fn phase_bars(pod: &PodRecord, end_ms: u64) -> Vec<(u64, u64, &'static str)> {
         .map(|(&(from, name), to)| (from.as_ms().min(end_ms), to.min(last), name))
         .filter(|(from, to, _)| from < to)
         .collect()
+}
+
+/// When a pod was a ready endpoint, as (from ms, to ms): from each join to the next leave, or
+/// until the pod is gone or the run ends.
+fn endpoint_bars(pod: &PodRecord, end_ms: u64) -> Vec<(u64, u64)> {
+    let last = pod.gone.map_or(end_ms, |g| g.as_ms().min(end_ms));
+    let mut bars = Vec::new();
+    let mut joined: Option<u64> = None;
+    for &(at, member) in &pod.endpoints {
+        let at = at.as_ms().min(last);
+        match (member, joined) {
+            (true, None) => joined = Some(at),
+            (false, Some(from)) => {
+                bars.push((from, at));
+                joined = None;
+            }
+            _ => {}
+        }
+    }
+    bars.extend(joined.map(|from| (from, last)));
+    bars.retain(|(from, to)| from < to);
+    bars
 }
 
 /// A vertical line per fault across all rows, its action named above the chart.
@@ -246,6 +286,24 @@ mod tests {
             phase_bars(&alive, 60_000).last(),
             Some(&(9_000, 60_000, "Terminating"))
         );
+    }
+
+    #[test]
+    fn the_endpoint_band_runs_from_each_join_to_the_next_leave_or_the_end() {
+        let at = SimTime::from_ms;
+        let pod = PodRecord {
+            endpoints: vec![(at(2_000), true), (at(5_000), false), (at(7_000), true)],
+            gone: Some(at(9_000)),
+            ..Default::default()
+        };
+        assert_eq!(
+            endpoint_bars(&pod, 20_000),
+            [(2_000, 5_000), (7_000, 9_000)]
+        );
+        let never = PodRecord::default();
+        assert!(endpoint_bars(&never, 20_000).is_empty());
+        let svg = timeline_svg(&sample_output()).unwrap();
+        assert!(svg.contains("in Service endpoints"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::duration::show;
 use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
 use super::manifests::{Index, Template};
-use super::model::{FaultAction, FaultSpec, FaultTiming, NodeSpec, Pick, PodSelector};
+use super::model::{FaultAction, FaultSpec, FaultTiming, NodeFault, NodeSpec, Pick, PodSelector};
 use super::node_faults::{node_fault, NODE_ACTIONS};
 use super::node_maintenance::{maintenance_action, MAINTENANCE_ACTIONS};
 use std::collections::BTreeMap;
@@ -142,14 +142,14 @@ fn pick(f: &Fields, action: &FaultAction) -> Result<Pick> {
             return Err(field.invalid(reason));
         }
     };
-    let on_pods = matches!(
-        action,
-        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. }
-    );
-    if pick == Pick::One && !on_pods {
+    let one_of_many = match action {
+        FaultAction::DeletePod { .. } | FaultAction::KillContainer { .. } => true,
+        FaultAction::Node { fault, .. } => matches!(fault, NodeFault::Crash | NodeFault::Partition),
+        _ => false,
+    };
+    if pick == Pick::One && !one_of_many {
         let reason = format!(
-            "pick: one applies to the pod faults ({}), not {}",
-            ACTIONS.join(", "),
+            "pick: one applies to delete-pod, kill-container, crash-node and partition-node, not {}",
             action.name()
         );
         return Err(field.invalid(reason));

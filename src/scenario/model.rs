@@ -263,7 +263,11 @@ pub enum FaultAction {
     /// A node fault on the named nodes of the cluster (`node_faults.rs`).
     Node {
         fault: NodeFault,
+        /// The nodes it hits (with `pick: one`, the nodes one is chosen from).
         nodes: Vec<String>,
+        /// `repair`: a crashed or partitioned node comes back after a time drawn from this
+        /// (per occurrence, from the `fault-repair` stream); None: it stays down.
+        repair: Option<Dist>,
     },
     /// `kubectl delete pod --grace-period=0 --force`: the object goes at once, whatever runs.
     ForceDeletePod { selector: PodSelector },

@@ -2,6 +2,7 @@
 //! `delete-node`, `taint-node`, `zone-outage`, each aimed at nodes of the scenario's cluster by name
 //! (or zone).
 
+use super::dist::Dist;
 use super::field::{Field, Result};
 use super::model::{FaultAction, NodeFault, NodeSpec};
 
@@ -19,9 +20,12 @@ pub(crate) const NODE_ACTIONS: &[&str] = &[
 
 /// Reads the node fault `action` from `body`.
 pub(crate) fn node_fault(action: &str, body: &Field, nodes: &[NodeSpec]) -> Result<FaultAction> {
+    match action {
+        "crash-node" => return outage(NodeFault::Crash, body, nodes),
+        "partition-node" => return outage(NodeFault::Partition, body, nodes),
+        _ => {}
+    }
     let (fault, names) = match action {
-        "crash-node" => (NodeFault::Crash, vec![node_name(body, nodes)?]),
-        "partition-node" => (NodeFault::Partition, vec![node_name(body, nodes)?]),
         "recover-node" => (NodeFault::Recover, vec![node_name(body, nodes)?]),
         "delete-node" => (NodeFault::Delete, vec![node_name(body, nodes)?]),
         "restart-node" => restart(body, nodes)?,
@@ -32,7 +36,52 @@ pub(crate) fn node_fault(action: &str, body: &Field, nodes: &[NodeSpec]) -> Resu
     Ok(FaultAction::Node {
         fault,
         nodes: names,
+        repair: None,
     })
+}
+
+/// `crash-node` / `partition-node`: `NAME`, or `{node: NAME | nodes: all | nodes: [NAME, ..],
+/// repair: DURATION}`; with `repair` the node comes back (`recover-node`) after that long, a time
+/// that may be random (a repair-time distribution for `every:` studies).
+fn outage(fault: NodeFault, body: &Field, nodes: &[NodeSpec]) -> Result<FaultAction> {
+    if !matches!(body.value, serde_yaml_ng::Value::Mapping(_)) {
+        let names = vec![known_node(body, nodes)?];
+        return Ok(FaultAction::Node {
+            fault,
+            nodes: names,
+            repair: None,
+        });
+    }
+    let f = body.fields(&["node", "nodes", "repair"])?;
+    let names = match (f.opt("node"), f.opt("nodes")) {
+        (Some(node), None) => vec![known_node(&node, nodes)?],
+        (None, Some(list)) => node_list(&list, nodes)?,
+        (Some(_), Some(_)) => return Err(f.field.invalid("name either node or nodes, not both")),
+        (None, None) => return Err(f.field.missing("node")),
+    };
+    let repair: Option<Dist> = f.opt("repair").map(|r| r.dist()).transpose()?;
+    Ok(FaultAction::Node {
+        fault,
+        nodes: names,
+        repair,
+    })
+}
+
+/// `all` (every node of `cluster.nodes`) or a list of node names.
+fn node_list(field: &Field, nodes: &[NodeSpec]) -> Result<Vec<String>> {
+    if let serde_yaml_ng::Value::String(word) = field.value {
+        if word == "all" {
+            return Ok(nodes.iter().map(|n| n.name.clone()).collect());
+        }
+        return Err(field.invalid(format!("{word:?} is neither all nor a list of node names")));
+    }
+    let items = field.list()?;
+    let names = items.iter().map(|n| known_node(n, nodes));
+    let names = names.collect::<Result<Vec<String>>>()?;
+    if names.is_empty() {
+        return Err(field.invalid("the list of nodes is empty"));
+    }
+    Ok(names)
 }
 
 /// `NAME` or `{node: NAME}`: a node of `cluster.nodes`.
@@ -165,6 +214,73 @@ fn zone_outage(body: &Field, nodes: &[NodeSpec]) -> Result<(NodeFault, Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_yaml_ng::Value;
+
+    fn cluster() -> Vec<NodeSpec> {
+        let node = |name: &str| NodeSpec {
+            name: name.into(),
+            zone: None,
+            labels: Default::default(),
+            cpu_milli: 4000,
+            memory_bytes: 1 << 33,
+            pods: 110,
+        };
+        vec![node("node-1"), node("node-2"), node("node-3")]
+    }
+
+    fn read(action: &str, yaml: &str) -> Result<FaultAction> {
+        let value: Value = serde_yaml_ng::from_str(yaml).unwrap();
+        let field = Field::root("s.yaml", &value).key(action, &value);
+        node_fault(action, &field, &cluster())
+    }
+
+    fn targets(action: FaultAction) -> (Vec<String>, Option<Dist>) {
+        match action {
+            FaultAction::Node { nodes, repair, .. } => (nodes, repair),
+            other => panic!("not a node fault: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_crash_may_name_every_node_and_a_random_repair_time() {
+        let (nodes, repair) = targets(
+            read(
+                "crash-node",
+                "{nodes: all, repair: {exponential: {mean: 1h}}}",
+            )
+            .unwrap(),
+        );
+        assert_eq!(nodes, ["node-1", "node-2", "node-3"]);
+        assert_eq!(repair, Some(Dist::Exponential { mean_ms: 3_600_000 }));
+        let (nodes, repair) = targets(read("partition-node", "{nodes: [node-3, node-1]}").unwrap());
+        assert_eq!(
+            (nodes, repair),
+            (vec!["node-3".into(), "node-1".into()], None)
+        );
+        let (nodes, repair) = targets(read("crash-node", "{node: node-2, repair: 10m}").unwrap());
+        assert_eq!(
+            (nodes, repair),
+            (vec!["node-2".into()], Some(Dist::Const(600_000)))
+        );
+    }
+
+    #[test]
+    fn a_crash_with_unknown_or_doubled_targets_is_refused_with_the_field() {
+        let err = |yaml| read("crash-node", yaml).unwrap_err().to_string();
+        assert!(
+            err("{nodes: some}").contains("neither all nor a list"),
+            "{}",
+            err("{nodes: some}")
+        );
+        assert!(err("{nodes: [node-9]}").contains("no node named node-9"));
+        assert!(err("{node: node-1, nodes: all}").contains("not both"));
+        assert!(
+            err("{repair: 1m}").contains("crash-node.node"),
+            "{}",
+            err("{repair: 1m}")
+        );
+        assert!(err("{node: node-1, repiar: 1m}").contains("did you mean repair"));
+    }
 
     #[test]
     fn taints_parse_like_kubectl_taint() {

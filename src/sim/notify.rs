@@ -35,6 +35,8 @@ impl World<'_> {
                 self.enqueue(Target::Deployment(d), at)
             }
             Kind::Service => {
+                self.recorder
+                    .on_service_change(&self.store, SvcId(change.id), now);
                 self.enqueue(Target::Endpoints(SvcId(change.id)), at)?;
                 self.enqueue(Target::Proxy, at)
             }

@@ -4,8 +4,10 @@
 use super::world::{Ev, World, WorldError};
 use crate::api::{NodeId, PodId};
 use crate::engine::SimTime;
-use crate::faults::nodes::NodeStep;
+use crate::faults::nodes::{apply_node, node_id, NodeStep};
 use crate::kubelet::node_status::Agent;
+use crate::scenario::{FaultAction, Pick};
+use rand::Rng;
 
 impl World<'_> {
     /// A node changed: the node lifecycle controller, taint eviction and pod GC look at it.
@@ -99,5 +101,45 @@ impl World<'_> {
             self.kubelets[node.index()].agent,
             Agent::Crashed | Agent::Partitioned
         )
+    }
+
+    /// Fault `i` if it is a node fault: the nodes it hits (with `pick: one`, one of those whose
+    /// kubelet is up, chosen from the `fault-targets` stream; a machine that is already down cannot
+    /// fail again) and, with `repair`, when they come back (from the `fault-repair` stream).
+    pub(super) fn node_fault(&mut self, i: usize) -> Option<crate::faults::Applied> {
+        let spec = &self.scenario.faults[i];
+        let FaultAction::Node {
+            fault,
+            nodes,
+            repair,
+        } = &spec.action
+        else {
+            return None;
+        };
+        let names = match spec.pick {
+            Pick::All => nodes.clone(),
+            Pick::One => self.pick_up_node(nodes).into_iter().collect(),
+        };
+        let repair_ms = repair
+            .as_ref()
+            .map(|d| d.sample(&mut self.rngs.fault_repair));
+        let now = self.cal.now();
+        Some(apply_node(fault, &names, repair_ms, &self.store, now))
+    }
+
+    /// One of `nodes` whose kubelet is up, at random; None when every one is down.
+    fn pick_up_node(&mut self, nodes: &[String]) -> Option<String> {
+        let up: Vec<&String> = (nodes.iter())
+            .filter(|n| node_id(&self.store, n).is_some_and(|id| self.kubelet_up(id)))
+            .collect();
+        if up.is_empty() {
+            return None;
+        }
+        let pick = self.rngs.fault_targets.random_range(0..up.len());
+        Some(up[pick].clone())
+    }
+
+    fn kubelet_up(&self, node: NodeId) -> bool {
+        self.kubelets[node.index()].agent == Agent::Up
     }
 }

@@ -240,6 +240,9 @@ impl World<'_> {
 
     fn on_fault(&mut self, i: usize) -> Result<(), WorldError> {
         let now = self.cal.now();
+        if let Some(applied) = self.node_fault(i) {
+            return self.carry_out(i, applied);
+        }
         let spec = &self.scenario.faults[i];
         let rng = &mut self.rngs.fault_targets;
         let mut narrow = |pods: Vec<crate::api::PodId>| match spec.pick {
@@ -254,6 +257,12 @@ impl World<'_> {
             now,
             &mut narrow,
         );
+        self.carry_out(i, applied)
+    }
+
+    /// Carries out what fault `i` did: its writes, kills, node steps and marks.
+    fn carry_out(&mut self, i: usize, applied: crate::faults::Applied) -> Result<(), WorldError> {
+        let now = self.cal.now();
         for w in applied.writes {
             self.store.apply(w, now);
         }

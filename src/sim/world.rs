@@ -71,6 +71,8 @@ pub struct Rngs {
     pub traffic: ChaCha8Rng,
     /// Which pod a `pick: one` fault hits.
     pub fault_targets: ChaCha8Rng,
+    /// How long a node fault with `repair` lasts.
+    pub fault_repair: ChaCha8Rng,
 }
 
 impl Rngs {
@@ -81,6 +83,7 @@ impl Rngs {
             storage: streams.stream("storage"),
             traffic: streams.stream("traffic"),
             fault_targets: streams.stream("fault-targets"),
+            fault_repair: streams.stream("fault-repair"),
         }
     }
 }

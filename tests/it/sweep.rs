@@ -14,7 +14,7 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// study-replicas.yaml shortened to half a day with a replica lost every hour on average, with
+/// study-replicas.yaml shortened to half a day with a node crash every hour on average, with
 /// replicas 1, 2 and 3.
 fn small_study(dir: &Path, replications: u32) -> std::path::PathBuf {
     let scenario = root().join("scenarios/study-replicas.yaml");
@@ -48,14 +48,14 @@ fn availability_rises_with_replicas_and_the_confidence_intervals_shrink_with_rep
     let (few, many) = (aggs_of(6), aggs_of(24));
     let means: Vec<f64> = (0..3).map(|p| availability(&many, p).mean).collect();
     assert!(means[0] < means[1] && means[1] <= means[2], "{means:?}");
-    // With one replica every loss is an outage, so the spread is steady and the interval narrows
-    // like 1/sqrt(n); with more, outages are rare events and six replications may see none.
+    // With one replica every crash of its node is an outage, so the spread is steady and the
+    // interval narrows like 1/sqrt(n); with more, outages are rare and six replications may see none.
     let (a, b) = (availability(&few, 0), availability(&many, 0));
     assert!(b.ci95 < a.ci95 * 0.8, "{} then {}", a.ci95, b.ci95);
     let (_, metrics) = &many[0];
     let (_, count) = metrics
         .iter()
-        .find(|(n, _)| n == "faults[0:delete-pod]")
+        .find(|(n, _)| n == "faults[0:crash-node]")
         .expect("the repeated fault's count");
     let count = count.as_ref().expect("values").mean;
     assert!(
