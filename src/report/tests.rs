@@ -66,6 +66,7 @@ fn pod(name: &str, created_ms: u64, gone_ms: Option<u64>) -> PodRecord {
             (t.plus_ms(1_500), "Running"),
             (t.plus_ms(2_000), "Ready"),
         ],
+        endpoints: vec![(t.plus_ms(2_000), true)],
     }
 }
 
