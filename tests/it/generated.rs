@@ -33,7 +33,7 @@ fn load(g: &GenScenario) -> Result<(tempfile::TempDir, Scenario), TestCaseError>
 }
 
 /// The property: the rendered scenario loads, runs, and no invariant is violated.
-fn invariants_hold(g: GenScenario) -> Result<(), TestCaseError> {
+pub(super) fn invariants_hold(g: GenScenario) -> Result<(), TestCaseError> {
     let (_dir, scenario) = load(&g)?;
     let violations = check(&scenario, scenario.seed).map_err(TestCaseError::fail)?;
     match violations.first() {
@@ -47,13 +47,23 @@ fn invariants_hold(g: GenScenario) -> Result<(), TestCaseError> {
 
 /// Runs `property` over `cases` generated scenarios; on failure writes the shrunk scenario to
 /// `target/counterexamples/<test>/` and returns its path with the reason.
-fn hunt(
+pub(super) fn hunt(
     test: &str,
     cases: u32,
     property: impl Fn(GenScenario) -> Result<(), TestCaseError>,
 ) -> Result<(), (std::path::PathBuf, String)> {
+    hunt_in(test, cases, scenario_gen::scenario(), property)
+}
+
+/// [`hunt`] over the scenarios `strategy` generates.
+pub(super) fn hunt_in(
+    test: &str,
+    cases: u32,
+    strategy: impl proptest::strategy::Strategy<Value = GenScenario>,
+    property: impl Fn(GenScenario) -> Result<(), TestCaseError>,
+) -> Result<(), (std::path::PathBuf, String)> {
     let mut runner = scenario_gen::runner(cases);
-    match runner.run(&scenario_gen::scenario(), property) {
+    match runner.run(&strategy, property) {
         Ok(()) => Ok(()),
         Err(TestError::Fail(why, minimal)) => {
             let path = scenario_gen::write_case(&minimal, &scenario_gen::counterexample_dir(test));

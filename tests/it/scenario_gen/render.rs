@@ -57,6 +57,9 @@ fn scenario_text(g: &GenScenario) -> String {
         s,
         "  storage-classes:\n    standard: {{provision: 1s, attach: {attach}, detach: {detach}}}"
     );
+    if let Some(m) = g.mutant {
+        let _ = writeln!(s, "testing: {{mutant: {m}}}");
+    }
     s.push_str("manifests: [manifests.yaml]\napps:\n");
     for (i, w) in g.workloads.iter().enumerate() {
         s.push_str(&app_text(&name(i, w), &w.app));

@@ -19,6 +19,8 @@ pub struct GenScenario {
     pub attached_disks: bool,
     pub workloads: Vec<Workload>,
     pub events: Vec<Timed>,
+    /// A deliberately wrong controller (`testing.mutant`), set by the mutant tests, never generated.
+    pub mutant: Option<&'static str>,
 }
 
 /// A workload, its Service and budget, and how its program behaves.
@@ -229,6 +231,7 @@ pub fn scenario() -> impl Strategy<Value = GenScenario> {
                 attached_disks,
                 workloads,
                 events,
+                mutant: None,
             },
         )
 }
