@@ -18,6 +18,7 @@ mod node_maintenance;
 mod quantity;
 mod quorum;
 mod study;
+pub mod testing;
 pub mod timings;
 
 pub use dist::Dist;
@@ -25,4 +26,5 @@ pub use error::ScenarioError;
 pub use load::{load, load_str};
 pub use model::*;
 pub use study::{load_study, Point, Study};
+pub use testing::{Mutant, Testing};
 pub use timings::Timings;
