@@ -4,10 +4,18 @@
 //!
 //! [`check_run`] runs a scenario with every invariant on and returns a [`CheckReport`].
 
+pub mod claims;
+pub mod disruption;
+pub mod endpoints;
 mod history;
+pub mod liveness;
+mod persist;
+pub mod replicaset;
 mod report;
+pub mod scheduler;
 pub mod statefulset;
 pub mod sts_rules;
+pub mod volumes;
 
 pub use history::history_before;
 pub use report::{CheckReport, Checked, Invariant, Violation};
@@ -57,7 +65,16 @@ impl Findings {
 /// Every checker, each invariant on.
 pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
     let _ = scenario;
-    vec![Box::new(statefulset::StsInvariants::default())]
+    vec![
+        Box::new(statefulset::StsInvariants::default()),
+        Box::new(claims::ClaimChecker::default()),
+        Box::new(replicaset::ReplicaChecker::default()),
+        Box::new(volumes::VolumeChecker::default()),
+        Box::new(scheduler::SchedulerChecker),
+        Box::new(endpoints::EndpointsChecker::default()),
+        Box::new(disruption::DisruptionChecker),
+        Box::new(liveness::LivenessChecker::default()),
+    ]
 }
 
 /// Runs `scenario` with `seed`, every invariant checked after every event and liveness at the end.

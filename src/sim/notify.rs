@@ -5,6 +5,7 @@ use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, Kind, NodeId, Owner, PodId, PvId, PvcId, SvcId};
 use crate::controllers::{deployment, endpointslice};
 use crate::kubelet::Ctx;
+use crate::scenario::Mutant;
 
 impl World<'_> {
     /// Delivers every change recorded since the last call to the actors that watch it.
@@ -203,7 +204,9 @@ impl World<'_> {
                 self.apply(deployment::sync(&self.store, d, now), Ev::DeployRequeue)
             }
             Target::Endpoints(svc) => {
-                self.apply(endpointslice::sync(&self.store, svc, now), |_| Ev::Wake)
+                let ignore = (self.scenario.testing).is(Mutant::EndpointsIgnoreDeletion);
+                let fx = endpointslice::sync_with(&self.store, svc, now, ignore);
+                self.apply(fx, |_| Ev::Wake)
             }
             Target::Claim(_) | Target::Volume(_) => self.run_volume_target(target),
             Target::Disruption(pdb) => self.run_disruption(pdb),

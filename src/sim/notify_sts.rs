@@ -4,6 +4,7 @@ use super::world::{Target, World, WorldError};
 use crate::api::{Change, Kind, Owner, PodId, StsId};
 use crate::controllers::{garbage_collector, statefulset};
 use crate::engine::SimTime;
+use crate::scenario::Mutant;
 
 impl World<'_> {
     /// A StatefulSet changed (the set informer's handlers: enqueue it). Its ControllerRevisions
@@ -52,7 +53,8 @@ impl World<'_> {
         match target {
             Target::StatefulSet(set) => {
                 let gate = self.scenario.timings.max_unavailable_stateful_set;
-                let fx = statefulset::sync(&self.store, set, now, gate);
+                let early = (self.scenario.testing).is(Mutant::StatefulSetEarlyScaleDown);
+                let fx = statefulset::sync(&self.store, set, now, gate, early);
                 self.apply(fx, super::world::Ev::StsRequeue)
             }
             Target::ClaimGc(claim) => {
