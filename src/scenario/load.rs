@@ -173,3 +173,7 @@ mod changes_tests;
 #[cfg(test)]
 #[path = "apps_tests.rs"]
 mod apps_tests;
+
+#[cfg(test)]
+#[path = "control_plane_tests.rs"]
+mod control_plane_tests;

@@ -5,6 +5,7 @@
 mod apps;
 mod changes;
 mod cluster;
+pub mod control_plane;
 pub mod dist;
 mod duration;
 mod error;
@@ -21,6 +22,7 @@ mod study;
 pub mod testing;
 pub mod timings;
 
+pub use control_plane::{ControlPlaneFault, Controller};
 pub use dist::Dist;
 pub use error::ScenarioError;
 pub use load::{load, load_str};

@@ -269,6 +269,8 @@ pub enum FaultAction {
     },
     /// `kubectl delete pod --grace-period=0 --force`: the object goes at once, whatever runs.
     ForceDeletePod { selector: PodSelector },
+    /// A fault of a controller's process or of its connection to the API server (`control_plane.rs`).
+    ControlPlane(super::control_plane::ControlPlaneFault),
 }
 
 /// `drain`: the nodes, one after another, and kubectl's flags.
@@ -360,6 +362,11 @@ impl FaultAction {
                 NodeFault::Delete => "delete-node",
                 NodeFault::Taint { .. } => "taint-node",
                 NodeFault::ZoneOutage(_) => "zone-outage",
+            },
+            FaultAction::ControlPlane(f) => match f {
+                super::control_plane::ControlPlaneFault::Crash { .. } => "crash-controller",
+                super::control_plane::ControlPlaneFault::DelayWatch { .. } => "delay-watch",
+                super::control_plane::ControlPlaneFault::Conflict { .. } => "conflict",
             },
         }
     }

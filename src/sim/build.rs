@@ -48,6 +48,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         quorum: crate::metrics::QuorumTracker::new(&scenario.quorums),
         fault_specs: Vec::new(),
         processed: 0,
+        cp: super::control_plane::ControlPlane::new(streams.stream("api-conflicts")),
     };
     world.adc.max_wait_for_unmount_ms = scenario.timings.attach_detach_max_wait_for_unmount_ms;
     switch_mutants(&mut world);

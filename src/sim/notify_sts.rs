@@ -4,7 +4,8 @@ use super::world::{Target, World, WorldError};
 use crate::api::{Change, Kind, Owner, PodId, StsId};
 use crate::controllers::{garbage_collector, statefulset};
 use crate::engine::SimTime;
-use crate::scenario::Mutant;
+use crate::scenario::{Controller, Mutant};
+use super::control_plane::view;
 
 impl World<'_> {
     /// A StatefulSet changed (the set informer's handlers: enqueue it). Its ControllerRevisions
@@ -54,11 +55,13 @@ impl World<'_> {
             Target::StatefulSet(set) => {
                 let gate = self.scenario.timings.max_unavailable_stateful_set;
                 let early = (self.scenario.testing).is(Mutant::StatefulSetEarlyScaleDown);
-                let fx = statefulset::sync(&self.store, set, now, gate, early);
+                let store = view(&self.cp, &self.store, Controller::StatefulSet, now);
+                let fx = statefulset::sync(store, set, now, gate, early);
                 self.apply(fx, super::world::Ev::StsRequeue)
             }
             Target::ClaimGc(claim) => {
-                let fx = garbage_collector::sync_claim(&self.store, claim);
+                let store = view(&self.cp, &self.store, Controller::GarbageCollector, now);
+                let fx = garbage_collector::sync_claim(store, claim);
                 self.apply(fx, |_| super::world::Ev::Wake)
             }
             _ => Ok(()),

@@ -2,13 +2,16 @@
 
 mod bad_input;
 mod check;
+mod control_plane;
 mod determinism;
 mod drain;
 mod failing_rollouts;
+mod generated;
 mod mariadb;
 mod network;
 mod node_failure;
 mod rollouts;
+mod scenario_gen;
 mod scheduling_queue;
 mod statefulset;
 mod statefulset_storage;
