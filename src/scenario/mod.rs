@@ -19,6 +19,7 @@ mod node_maintenance;
 mod quantity;
 mod quorum;
 mod study;
+pub mod testing;
 pub mod timings;
 
 pub use control_plane::{ControlPlaneFault, Controller};
@@ -27,4 +28,5 @@ pub use error::ScenarioError;
 pub use load::{load, load_str};
 pub use model::*;
 pub use study::{load_study, Point, Study};
+pub use testing::{Mutant, Testing};
 pub use timings::Timings;

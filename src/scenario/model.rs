@@ -32,6 +32,8 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// Workloads that serve only while enough of their members are ready, in file order.
     pub quorums: Vec<QuorumSpec>,
+    /// For testing the checker only: a deliberately wrong controller variant (`testing.mutant`).
+    pub testing: super::testing::Testing,
 }
 
 /// `quorum`: a workload (ZooKeeper, etcd, a Raft group) that serves only while at least

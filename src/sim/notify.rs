@@ -6,7 +6,7 @@ use crate::api::{Change, Kind, NodeId, Owner, PodId, PvId, PvcId, SvcId};
 use crate::controllers::{deployment, endpointslice};
 use super::control_plane::view;
 use crate::kubelet::Ctx;
-use crate::scenario::Controller;
+use crate::scenario::{Controller, Mutant};
 
 impl World<'_> {
     /// Delivers every change recorded since the last call to the actors that watch it.
@@ -214,8 +214,10 @@ impl World<'_> {
                 self.apply(deployment::sync(store, d, now), Ev::DeployRequeue)
             }
             Target::Endpoints(svc) => {
+                let ignore = (self.scenario.testing).is(Mutant::EndpointsIgnoreDeletion);
                 let store = view(&self.cp, &self.store, Controller::Endpoints, now);
-                self.apply(endpointslice::sync(store, svc, now), |_| Ev::Wake)
+                let fx = endpointslice::sync_with(store, svc, now, ignore);
+                self.apply(fx, |_| Ev::Wake)
             }
             Target::Claim(_) | Target::Volume(_) => self.run_volume_target(target),
             Target::Disruption(pdb) => self.run_disruption(pdb),

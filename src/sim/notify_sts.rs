@@ -4,7 +4,7 @@ use super::world::{Target, World, WorldError};
 use crate::api::{Change, Kind, Owner, PodId, StsId};
 use crate::controllers::{garbage_collector, statefulset};
 use crate::engine::SimTime;
-use crate::scenario::Controller;
+use crate::scenario::{Controller, Mutant};
 use super::control_plane::view;
 
 impl World<'_> {
@@ -54,8 +54,9 @@ impl World<'_> {
         match target {
             Target::StatefulSet(set) => {
                 let gate = self.scenario.timings.max_unavailable_stateful_set;
+                let early = (self.scenario.testing).is(Mutant::StatefulSetEarlyScaleDown);
                 let store = view(&self.cp, &self.store, Controller::StatefulSet, now);
-                let fx = statefulset::sync(store, set, now, gate);
+                let fx = statefulset::sync(store, set, now, gate, early);
                 self.apply(fx, super::world::Ev::StsRequeue)
             }
             Target::ClaimGc(claim) => {
