@@ -105,11 +105,23 @@ mod tests {
 
     #[test]
     fn a_ready_endpoint_of_a_terminating_or_unready_pod_is_wrong() {
-        let terminating = EndpointPod { terminating: true, ..GOOD };
-        assert_eq!(wrong_ready_endpoint(terminating), Some("the pod is terminating"));
-        let unready = EndpointPod { ready: false, ..GOOD };
+        let terminating = EndpointPod {
+            terminating: true,
+            ..GOOD
+        };
+        assert_eq!(
+            wrong_ready_endpoint(terminating),
+            Some("the pod is terminating")
+        );
+        let unready = EndpointPod {
+            ready: false,
+            ..GOOD
+        };
         assert_eq!(wrong_ready_endpoint(unready), Some("the pod is not Ready"));
-        let gone = EndpointPod { exists: false, ..GOOD };
+        let gone = EndpointPod {
+            exists: false,
+            ..GOOD
+        };
         assert!(wrong_ready_endpoint(gone).is_some());
     }
 

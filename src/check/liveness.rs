@@ -33,7 +33,10 @@ pub struct WorkloadFacts {
 /// Why a workload whose pods are all Ready has not converged, if it has not.
 pub fn not_converged(f: &WorkloadFacts) -> Option<String> {
     if f.pods != f.desired {
-        return Some(format!("{} pods where spec.replicas is {}", f.pods, f.desired));
+        return Some(format!(
+            "{} pods where spec.replicas is {}",
+            f.pods, f.desired
+        ));
     }
     if f.status != (f.pods, f.ready) {
         let (r, ready) = f.status;
@@ -72,7 +75,10 @@ impl Checker for LivenessChecker {
             .find(|e| CONTROLLER_WRITES.contains(&e.reason.as_str()) && e.kind != "Pod");
         if let (Some(e), Some(_)) = (writes, self.converged_at) {
             let object = format!("{} {}/{}", e.kind, e.namespace, e.name);
-            let detail = format!("keeps writing after converging: {}: {}", e.reason, e.message);
+            let detail = format!(
+                "keeps writing after converging: {}: {}",
+                e.reason, e.message
+            );
             findings.violate(now, Invariant::Liveness, object, detail);
             self.converged_at = None;
         }
@@ -90,7 +96,10 @@ impl Checker for LivenessChecker {
         }
         findings.judged(Invariant::Liveness, 1);
         for (object, detail) in std::mem::take(&mut self.problems) {
-            let detail = format!("not converged {} s after the last action: {detail}", (end.0 - self.last_action.0) / 1000);
+            let detail = format!(
+                "not converged {} s after the last action: {detail}",
+                (end.0 - self.last_action.0) / 1000
+            );
             findings.violate(end, Invariant::Liveness, object, detail);
         }
     }
@@ -106,7 +115,10 @@ fn problems(store: &Store) -> Vec<(String, String)> {
         let pods: Vec<PodId> = store.pods_of_rs(crate::api::RsId(i as u32)).collect();
         let status = (rs.status.replicas, rs.status.ready);
         if let Some(p) = judge(store, &pods, rs.replicas, status) {
-            out.push((format!("ReplicaSet {}/{}", rs.meta.namespace, rs.meta.name), p));
+            out.push((
+                format!("ReplicaSet {}/{}", rs.meta.namespace, rs.meta.name),
+                p,
+            ));
         }
     }
     for (i, set) in store.stateful_sets.iter().enumerate() {
@@ -116,14 +128,20 @@ fn problems(store: &Store) -> Vec<(String, String)> {
         let pods: Vec<PodId> = store.pods_of_sts(crate::api::StsId(i as u32)).collect();
         let status = (set.status.replicas, set.status.ready);
         if let Some(p) = judge(store, &pods, set.replicas, status) {
-            out.push((format!("StatefulSet {}/{}", set.meta.namespace, set.meta.name), p));
+            out.push((
+                format!("StatefulSet {}/{}", set.meta.namespace, set.meta.name),
+                p,
+            ));
         }
     }
     for (i, d) in store.deployments.iter().enumerate() {
         if d.meta.exists() && !d.paused {
             let owner = Owner::Deployment(crate::api::DeployId(i as u32));
             if let Some(p) = deployment_problem(store, owner, d) {
-                out.push((format!("Deployment {}/{}", d.meta.namespace, d.meta.name), p));
+                out.push((
+                    format!("Deployment {}/{}", d.meta.namespace, d.meta.name),
+                    p,
+                ));
             }
         }
     }
@@ -159,7 +177,10 @@ fn deployment_problem(store: &Store, owner: Owner, d: &crate::api::Deployment) -
     if pods.any(|p| !store.pods[p.index()].ready || store.pods[p.index()].meta.deletion.is_some()) {
         return None;
     }
-    let total: u32 = rss.iter().map(|r| store.replica_sets[r.index()].replicas).sum();
+    let total: u32 = rss
+        .iter()
+        .map(|r| store.replica_sets[r.index()].replicas)
+        .sum();
     let st = &d.status;
     if total != d.replicas || st.updated != d.replicas || st.replicas != d.replicas {
         return Some(format!(

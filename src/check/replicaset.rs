@@ -24,7 +24,9 @@ pub fn over_replicas(active: usize, replicas: u32) -> Option<String> {
 pub fn over_surge(sum: u64, replicas: u32, surge: i32) -> Option<String> {
     let bound = i64::from(replicas) + i64::from(surge.max(0));
     (sum as i64 > bound).then(|| {
-        format!("its ReplicaSets hold {sum} replicas, more than replicas {replicas} + maxSurge {surge}")
+        format!(
+            "its ReplicaSets hold {sum} replicas, more than replicas {replicas} + maxSurge {surge}"
+        )
     })
 }
 
@@ -54,7 +56,9 @@ impl Checker for ReplicaChecker {
         for rs in creators {
             findings.judged(Invariant::ReplicaSetReplicas, 1);
             let r = &store.replica_sets[rs.index()];
-            let active = store.pods_of_rs(rs).filter(|p| store.pods[p.index()].is_active());
+            let active = store
+                .pods_of_rs(rs)
+                .filter(|p| store.pods[p.index()].is_active());
             if let Some(detail) = over_replicas(active.count(), r.replicas) {
                 let object = format!("ReplicaSet {}/{}", r.meta.namespace, r.meta.name);
                 findings.violate(now, Invariant::ReplicaSetReplicas, object, detail);
@@ -66,7 +70,11 @@ impl Checker for ReplicaChecker {
 
 impl ReplicaChecker {
     fn check_surge(&mut self, store: &Store, now: SimTime, findings: &mut Findings) {
-        let live = store.deployments.iter().enumerate().filter(|(_, d)| d.meta.exists());
+        let live = store
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.meta.exists());
         let mut bad = Vec::new();
         for (i, d) in live {
             findings.judged(Invariant::DeploymentBounds, 1);
@@ -79,7 +87,12 @@ impl ReplicaChecker {
             let d = &store.deployments[id.index()];
             let detail = over_surge(rs_sum(store, id), d.replicas, surge_of(store, id));
             let object = format!("Deployment {}/{}", d.meta.namespace, d.meta.name);
-            findings.violate(now, Invariant::DeploymentBounds, object, detail.unwrap_or_default());
+            findings.violate(
+                now,
+                Invariant::DeploymentBounds,
+                object,
+                detail.unwrap_or_default(),
+            );
         }
     }
 }
@@ -97,9 +110,10 @@ fn rs_sum(store: &Store, id: DeployId) -> u64 {
 }
 
 fn replica_set(store: &Store, namespace: &str, name: &str) -> Option<RsId> {
-    let i = store.replica_sets.iter().position(|r| {
-        r.meta.exists() && r.meta.name == name && r.meta.namespace == namespace
-    })?;
+    let i = store
+        .replica_sets
+        .iter()
+        .position(|r| r.meta.exists() && r.meta.name == name && r.meta.namespace == namespace)?;
     Some(RsId(i as u32))
 }
 

@@ -7,6 +7,7 @@ mod determinism;
 mod drain;
 mod failing_rollouts;
 mod generated;
+mod generated_mutants;
 mod mariadb;
 mod network;
 mod node_failure;
