@@ -131,3 +131,14 @@ fn a_failing_property_shrinks_to_one_fault_that_kubesim_run_replays() {
         .any(|l| l.split(',').nth(col).is_some_and(|r| r != "0"));
     assert!(restarted, "the replay shows no restart:\n{pods}");
 }
+
+/// Regression: the soak's first counterexample (seed 1059: a drain under a PDB while the disruption
+/// controller's watch lags), whose budget recheck at the deletion timeout requeued itself forever.
+#[test]
+fn the_drain_with_a_lagging_disruption_watch_of_seed_1059_runs_to_its_end() {
+    let path = super::util::root().join("tests/fixtures/generated-livelock/scenario.yaml");
+    let scenario = kubesim::scenario::load(&path).expect("loads");
+    assert_eq!(scenario.seed, 1059);
+    let out = kubesim::sim::run(&scenario, scenario.seed).expect("runs to its end");
+    assert_eq!(out.summary.duration_ms, scenario.duration_ms);
+}
