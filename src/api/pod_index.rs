@@ -8,7 +8,7 @@ use super::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Live pods by label key and value, and the live pods with pod (anti-)affinity terms.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PodIndex {
     by_label: BTreeMap<String, BTreeMap<String, BTreeSet<PodId>>>,
     with_affinity: BTreeSet<PodId>,

@@ -16,7 +16,8 @@ pub struct Change {
     pub id: u32,
 }
 
-/// The API server's state.
+/// The API server's state (`Clone`: a controller's lagging cache is a copy of it).
+#[derive(Clone)]
 pub struct Store {
     pub nodes: Vec<Node>,
     pub pods: Vec<Pod>,
@@ -126,7 +127,29 @@ impl Store {
     pub(super) fn touch(&mut self, kind: Kind, id: u32) -> u64 {
         self.resource_version += 1;
         self.changes.push(Change { kind, id });
-        self.resource_version
+        let rv = self.resource_version;
+        if let Some(meta) = self.meta_mut(kind, id as usize) {
+            meta.resource_version = rv;
+        }
+        rv
+    }
+
+    /// The metadata of object `id` of `kind`.
+    fn meta_mut(&mut self, kind: Kind, id: usize) -> Option<&mut Meta> {
+        Some(match kind {
+            Kind::Node => &mut self.nodes.get_mut(id)?.meta,
+            Kind::Pod => &mut self.pods.get_mut(id)?.meta,
+            Kind::ReplicaSet => &mut self.replica_sets.get_mut(id)?.meta,
+            Kind::Deployment => &mut self.deployments.get_mut(id)?.meta,
+            Kind::Service => &mut self.services.get_mut(id)?.meta,
+            Kind::PersistentVolumeClaim => &mut self.claims.get_mut(id)?.meta,
+            Kind::PersistentVolume => &mut self.volumes.get_mut(id)?.meta,
+            Kind::PodDisruptionBudget => &mut self.pdbs.get_mut(id)?.meta,
+            Kind::StatefulSet => &mut self.stateful_sets.get_mut(id)?.meta,
+            Kind::ControllerRevision => &mut self.revisions.get_mut(id)?.meta,
+            Kind::DaemonSet => &mut self.daemon_sets.get_mut(id)?.meta,
+            Kind::Job => &mut self.jobs.get_mut(id)?.meta,
+        })
     }
 
     adder!(

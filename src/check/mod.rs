@@ -1,7 +1,103 @@
-//! Invariants checked after every event of a run: safety properties of the controllers against API objects and ground truth.
+//! Invariants checked after every event of a run: safety properties of the controllers against API
+//! objects and ground truth (which node really runs which container, which node really has a volume
+//! attached), and liveness after the faults stop.
+//!
+//! [`check_run`] runs a scenario with every invariant on and returns a [`CheckReport`].
 
+pub mod claims;
+pub mod disruption;
+pub mod endpoints;
+mod history;
+pub mod liveness;
+mod persist;
+pub mod replicaset;
+mod report;
+pub mod scheduler;
 pub mod statefulset;
 pub mod sts_rules;
+pub mod volumes;
 
-pub use statefulset::{Checked, StatefulSetChecker};
-pub use sts_rules::{Violation, ViolationKind};
+pub use history::history_before;
+pub use report::{CheckReport, Checked, Invariant, Violation};
+pub use statefulset::{Checked as StsChecked, StatefulSetChecker};
+pub use sts_rules::{Violation as StsViolation, ViolationKind as StsViolationKind};
+
+use crate::engine::SimTime;
+use crate::metrics::RunOutput;
+use crate::scenario::Scenario;
+use crate::sim::{RunError, WorldView};
+
+/// How many events and log lines before the first violation a report shows.
+pub const HISTORY_LINES: usize = 30;
+
+/// One invariant (or a family of them) fed the world after every event.
+pub trait Checker {
+    /// Judges the world after one event at `now`, adding what it finds to `findings`.
+    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings);
+    /// Judges what it saw once the run has ended at `end` (liveness).
+    fn finish(&mut self, _end: SimTime, _findings: &mut Findings) {}
+}
+
+/// What the checkers found so far: the violations, and how many judgements they made.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub violations: Vec<Violation>,
+    pub checked: Checked,
+}
+
+impl Findings {
+    /// Counts `n` judgements of `invariant` (a run that judges nothing proves nothing).
+    pub fn judged(&mut self, invariant: Invariant, n: u64) {
+        *self.checked.judgements.entry(invariant).or_default() += n;
+    }
+
+    /// Records a violation of `invariant` by `object` at `at`.
+    pub fn violate(&mut self, at: SimTime, invariant: Invariant, object: String, detail: String) {
+        self.violations.push(Violation {
+            at,
+            invariant,
+            object,
+            detail,
+        });
+    }
+}
+
+/// Every checker, each invariant on.
+pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
+    let _ = scenario;
+    vec![
+        Box::new(statefulset::StsInvariants::default()),
+        Box::new(claims::ClaimChecker::default()),
+        Box::new(replicaset::ReplicaChecker::default()),
+        Box::new(volumes::VolumeChecker::default()),
+        Box::new(scheduler::SchedulerChecker),
+        Box::new(endpoints::EndpointsChecker::default()),
+        Box::new(disruption::DisruptionChecker),
+        Box::new(liveness::LivenessChecker::default()),
+    ]
+}
+
+/// Runs `scenario` with `seed`, every invariant checked after every event and liveness at the end.
+pub fn check_run(scenario: &Scenario, seed: u64) -> Result<(RunOutput, CheckReport), RunError> {
+    let mut checkers = all_checkers(scenario);
+    let mut findings = Findings::default();
+    let out = crate::sim::run_inspected(scenario, seed, |view, now| {
+        findings.checked.events += 1;
+        for c in checkers.iter_mut() {
+            c.observe(&view, now, &mut findings);
+        }
+    })?;
+    for c in checkers.iter_mut() {
+        c.finish(SimTime(scenario.duration_ms), &mut findings);
+    }
+    let history = match findings.violations.first() {
+        Some(v) => history_before(&out, v.at, HISTORY_LINES),
+        None => Vec::new(),
+    };
+    let report = CheckReport {
+        violations: findings.violations,
+        checked: findings.checked,
+        history,
+    };
+    Ok((out, report))
+}

@@ -225,3 +225,49 @@ fn running_of<'a>(
         (parent == name).then_some((ordinal, p.0))
     })
 }
+
+/// The StatefulSet rules as one of [`super::check_run`]'s checkers.
+#[derive(Debug, Default)]
+pub struct StsInvariants {
+    inner: StatefulSetChecker,
+    /// Violations of `inner` already passed on.
+    reported: usize,
+}
+
+impl super::Checker for StsInvariants {
+    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut super::Findings) {
+        use super::Invariant;
+        let before = self.inner.checked();
+        self.inner.observe(*view, now);
+        let after = self.inner.checked();
+        findings.judged(
+            Invariant::StsOrder,
+            u64::from(after.creations - before.creations),
+        );
+        let deletions = after.controller_deletions - before.controller_deletions;
+        findings.judged(Invariant::StsPartition, u64::from(deletions));
+        findings.judged(
+            Invariant::StsIdentity,
+            view.store.stateful_sets.len() as u64,
+        );
+        for v in &self.inner.violations()[self.reported..] {
+            let object = format!("StatefulSet {} ordinal {}", v.set, v.ordinal);
+            findings.violate(v.at, invariant_of(&v.kind), object, v.kind.to_string());
+        }
+        self.reported = self.inner.violations().len();
+    }
+}
+
+/// Which family a StatefulSet rule belongs to.
+fn invariant_of(kind: &ViolationKind) -> super::Invariant {
+    use super::Invariant;
+    match kind {
+        ViolationKind::RunningTwice(_) | ViolationKind::TwoObjects(_) => Invariant::StsIdentity,
+        ViolationKind::CreatedBeforePredecessor(_)
+        | ViolationKind::CreatedBeforePredecessorReady(_)
+        | ViolationKind::ScaleDownOutOfOrder(_) => Invariant::StsOrder,
+        ViolationKind::UpdatedBelowPartition(_)
+        | ViolationKind::UpdatedUnderOnDelete
+        | ViolationKind::DeletedAtUpdateRevision(_) => Invariant::StsPartition,
+    }
+}

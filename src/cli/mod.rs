@@ -1,5 +1,6 @@
 //! Command-line arguments per subcommand, validated into a configuration, then run.
 
+mod check;
 mod merge;
 mod report;
 mod study;
@@ -46,6 +47,21 @@ pub enum Command {
         /// `shard.json`; `kubesim merge` combines the shards.
         #[arg(long, value_name = "I/N", requires = "replications")]
         shard: Option<String>,
+        /// Check every invariant after every event and print the violations at the end of the log.
+        #[arg(long, conflicts_with = "replications")]
+        check: bool,
+    },
+    /// Run a scenario with every invariant checked after every event (and liveness at the end);
+    /// print the first violation with the events that led to it. Exit status 1 on a violation.
+    Check {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+        /// Seed of the first replication (default: the scenario's `seed`); replication i uses seed + i.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Check N replications (seeds S, S+1, ...), stopping at the first that breaks an invariant.
+        #[arg(long, value_name = "N")]
+        replications: Option<u64>,
     },
     /// Run a parameter sweep: a grid of scenario values (STUDY.yaml) x replications; writes
     /// `sweep.csv`, a picture per metric and each grid point's study files.
@@ -104,6 +120,8 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Some: a study of that many replications on `jobs` threads.
     pub replications: Option<(u64, usize)>,
+    /// Check every invariant during the run (`--check`).
+    pub check: bool,
 }
 
 /// What went wrong, and the exit status it maps to.
@@ -127,6 +145,9 @@ pub enum CliError {
     /// An argument is out of range (exit status 2).
     #[error("{0}")]
     Usage(String),
+    /// `kubesim check` found invariant violations (exit status 1).
+    #[error("{0} invariant violation(s)")]
+    Violated(usize),
 }
 
 impl CliError {
@@ -134,7 +155,9 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Scenario(_) | CliError::Input(_) | CliError::Usage(_) => 2,
-            CliError::Run(_) | CliError::Report(_) | CliError::Study(_) => 1,
+            CliError::Run(_) | CliError::Report(_) | CliError::Study(_) | CliError::Violated(_) => {
+                1
+            }
         }
     }
 }
@@ -171,6 +194,7 @@ pub fn configure_run(
         out,
         quiet,
         replications,
+        check: false,
     })
 }
 
@@ -214,7 +238,12 @@ fn default_jobs() -> usize {
 
 /// Runs the scenario, prints the log and summary, writes the output files (only after a complete run).
 pub fn run(cfg: &RunConfig) -> Result<(), CliError> {
-    let output = sim::run(&cfg.scenario, cfg.seed)?;
+    let (output, report) = if cfg.check {
+        let (output, report) = crate::check::check_run(&cfg.scenario, cfg.seed)?;
+        (output, Some(report))
+    } else {
+        (sim::run(&cfg.scenario, cfg.seed)?, None)
+    };
     if !cfg.quiet {
         say(&crate::report::watch_log(&output.watch));
         say("\n");
@@ -227,6 +256,12 @@ pub fn run(cfg: &RunConfig) -> Result<(), CliError> {
     say(&crate::report::summary_text(&output.summary));
     crate::report::write_all(&cfg.out, &output)?;
     say(&format!("wrote {}\n", cfg.out.display()));
+    if let Some(report) = report {
+        say(&check::violation_lines(&report));
+        if let Some(first) = report.first_text() {
+            say(&first);
+        }
+    }
     Ok(())
 }
 
@@ -255,8 +290,11 @@ pub fn main_with(args: Args) -> i32 {
             replications,
             jobs,
             shard,
+            check,
         } => parse_shard(shard.as_deref()).and_then(|shard| {
-            let cfg = configure_run(scenario, seed, out, quiet, replications.map(|n| (n, jobs)))?;
+            let mut cfg =
+                configure_run(scenario, seed, out, quiet, replications.map(|n| (n, jobs)))?;
+            cfg.check = check;
             match cfg.replications {
                 Some((n, jobs)) => study::run_study(&cfg, n, jobs, shard),
                 None => run(&cfg),
@@ -280,6 +318,11 @@ pub fn main_with(args: Args) -> i32 {
             _ => configure_sweep(study, seed, out, jobs, shard.as_deref())
                 .and_then(|cfg| sweep::run_sweep(&cfg)),
         },
+        Command::Check {
+            scenario,
+            seed,
+            replications,
+        } => check::configure_check(scenario, seed, replications).and_then(|c| check::check(&c)),
         Command::Merge { dirs, out } => merge::merge(&dirs, out),
         Command::Report { dir } => report::report(&dir),
     };

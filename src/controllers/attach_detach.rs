@@ -32,6 +32,10 @@ pub struct AttachDetach {
     detach_requested: BTreeMap<(PvId, NodeId), SimTime>,
     /// `ReconcilerMaxWaitForUnmountDuration` (6 min, kk:pkg/controller/volume/attachdetach/attach_detach_controller.go).
     pub max_wait_for_unmount_ms: u64,
+    /// Mutant `attach-detach-fixed-timer` (testing only): a pod leaves the desired state when it is
+    /// deleted, and its volume is force-detached when `maxWaitForUnmountDuration` runs out whatever the
+    /// node's state, as before kubernetes/kubernetes#106710 was fixed.
+    pub fixed_timer: bool,
 }
 
 impl Default for AttachDetach {
@@ -41,6 +45,7 @@ impl Default for AttachDetach {
             reported: BTreeSet::new(),
             detach_requested: BTreeMap::new(),
             max_wait_for_unmount_ms: 360_000,
+            fixed_timer: false,
         }
     }
 }
@@ -48,6 +53,11 @@ impl Default for AttachDetach {
 /// Pods in the desired state of world for `volume`: scheduled, using it, and not terminated
 /// (a deleted pod leaves once no container runs: `podutil.IsPodTerminated` / DSW populator).
 pub fn desired_pods(store: &Store, volume: PvId) -> Vec<(PodId, NodeId)> {
+    desired_pods_with(store, volume, false)
+}
+
+/// [`desired_pods`]; with `deleted_leave` (the fixed-timer mutant) a pod leaves as soon as it is deleted.
+fn desired_pods_with(store: &Store, volume: PvId, deleted_leave: bool) -> Vec<(PodId, NodeId)> {
     let Some(claim) = store.volumes[volume.index()].claim else {
         return Vec::new();
     };
@@ -61,7 +71,8 @@ pub fn desired_pods(store: &Store, volume: PvId) -> Vec<(PodId, NodeId)> {
         })
         .filter(|(_, p)| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))
         .filter(|(_, p)| {
-            p.meta.deletion.is_none() || matches!(p.container, ContainerState::Running { .. })
+            p.meta.deletion.is_none()
+                || !deleted_leave && matches!(p.container, ContainerState::Running { .. })
         })
         .filter_map(|(id, p)| p.node.map(|n| (id, n)))
         .collect()
@@ -82,7 +93,7 @@ impl AttachDetach {
         if !store.volumes[volume.index()].binding.attachable {
             return fx;
         }
-        let desired = desired_pods(store, volume);
+        let desired = desired_pods_with(store, volume, self.fixed_timer);
         let nodes: BTreeSet<NodeId> = desired.iter().map(|(_, n)| *n).collect();
         self.detach_unneeded(store, volume, &nodes, spec, rng, now, &mut fx);
         for node in &nodes {
@@ -142,10 +153,10 @@ impl AttachDetach {
         let healthy = store.nodes[node.index()].meta.exists()
             && store.health(node).ready == crate::api::ConditionStatus::True;
         let deadline = requested.plus_ms(self.max_wait_for_unmount_ms);
-        if out_of_service || !healthy && now > deadline {
+        if out_of_service || (!healthy || self.fixed_timer) && now > deadline {
             return true;
         }
-        if !healthy && requested == now {
+        if (!healthy || self.fixed_timer) && requested == now {
             fx.timer(deadline.plus_ms(1), Done::Recheck(volume));
         }
         false

@@ -9,7 +9,18 @@ pub struct NoTimer;
 
 /// `syncService`: one endpoint per selected pod that has an IP and is not terminal
 /// (kk:staging/src/k8s.io/endpointslice/utils.go `podToEndpoint`, util `ShouldPodBeInEndpoints`).
-pub fn sync(store: &Store, id: SvcId, _now: SimTime) -> Effects<NoTimer> {
+pub fn sync(store: &Store, id: SvcId, now: SimTime) -> Effects<NoTimer> {
+    sync_with(store, id, now, false)
+}
+
+/// [`sync`]; `ignore_deletion` switches on the mutant of kubernetes/kubernetes#54723 (testing the
+/// checker only): a terminating pod is listed as if it were not being deleted.
+pub fn sync_with(
+    store: &Store,
+    id: SvcId,
+    _now: SimTime,
+    ignore_deletion: bool,
+) -> Effects<NoTimer> {
     let mut fx = Effects::default();
     let svc = &store.services[id.index()];
     let Some(selector) = svc.selector.as_ref().filter(|_| svc.meta.exists()) else {
@@ -22,7 +33,7 @@ pub fn sync(store: &Store, id: SvcId, _now: SimTime) -> Effects<NoTimer> {
         .filter(|(_, p)| p.meta.namespace == svc.meta.namespace)
         .filter(|(_, p)| crate::api::selector_matches(selector, &p.meta.labels))
         .filter(|(_, p)| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))
-        .filter_map(|(id, p)| endpoint(id, p, svc.publish_not_ready))
+        .filter_map(|(id, p)| endpoint(id, p, svc.publish_not_ready, ignore_deletion))
         .collect();
     if endpoints != svc.endpoints {
         fx.write(Write::SetEndpoints {
@@ -33,10 +44,15 @@ pub fn sync(store: &Store, id: SvcId, _now: SimTime) -> Effects<NoTimer> {
     fx
 }
 
-fn endpoint(id: PodId, pod: &crate::api::Pod, publish_not_ready: bool) -> Option<Endpoint> {
+fn endpoint(
+    id: PodId,
+    pod: &crate::api::Pod,
+    publish_not_ready: bool,
+    ignore_deletion: bool,
+) -> Option<Endpoint> {
     let ip = pod.ip.clone()?;
     let serving = pod.ready;
-    let terminating = pod.meta.deletion.is_some();
+    let terminating = pod.meta.deletion.is_some() && !ignore_deletion;
     Some(Endpoint {
         pod: id,
         ip,

@@ -108,7 +108,8 @@ pub fn writes(
         | FaultAction::Uncordon { .. }
         | FaultAction::Drain(_)
         | FaultAction::Node { .. }
-        | FaultAction::ForceDeletePod { .. } => Ok(Vec::new()),
+        | FaultAction::ForceDeletePod { .. }
+        | FaultAction::ControlPlane(_) => Ok(Vec::new()),
     }
 }
 

@@ -91,6 +91,8 @@ pub fn apply_narrowed(
         FaultAction::ForceDeletePod { selector } => {
             return nodes::force_delete(selector, store, now)
         }
+        // What it does to the controller is the world's (`sim::control_plane`).
+        FaultAction::ControlPlane(f) => return mark(action, f.target(), now),
         _ => return change(action, store, now),
     };
     let names: Vec<String> = targets
@@ -205,6 +207,7 @@ fn change_target(action: &FaultAction) -> String {
         | FaultAction::Uncordon { .. }
         | FaultAction::Drain(_)
         | FaultAction::Node { .. }
-        | FaultAction::ForceDeletePod { .. } => String::new(),
+        | FaultAction::ForceDeletePod { .. }
+        | FaultAction::ControlPlane(_) => String::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! (`changes.rs`).
 
 use super::changes::{change, CHANGES};
+use super::control_plane::{control_plane_fault, CONTROL_PLANE_ACTIONS};
 use super::duration::show;
 use super::error::ScenarioError;
 use super::field::{Field, Fields, Result};
@@ -44,6 +45,7 @@ fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
         .chain(CHANGES)
         .chain(NODE_ACTIONS)
         .chain(MAINTENANCE_ACTIONS)
+        .chain(CONTROL_PLANE_ACTIONS)
         .copied()
         .collect();
     let keys: Vec<&str> = WHEN.iter().chain(&all).copied().collect();
@@ -67,6 +69,9 @@ fn fault(item: &Field, cx: &Context) -> Result<FaultSpec> {
             other => other,
         },
         a if NODE_ACTIONS.contains(&a) => node_fault(a, &body, cx.nodes)?,
+        a if CONTROL_PLANE_ACTIONS.contains(&a) => {
+            FaultAction::ControlPlane(control_plane_fault(a, &body)?)
+        }
         a if MAINTENANCE_ACTIONS.contains(&a) => {
             let names: Vec<&str> = cx.nodes.iter().map(|n| n.name.as_str()).collect();
             maintenance_action(a, &body, &names)?

@@ -20,6 +20,7 @@ const TOP: &[&str] = &[
     "traffic",
     "faults",
     "quorum",
+    "testing",
 ];
 const CLUSTER: &[&str] = &["nodes", "storage-classes", "timings"];
 const TRAFFIC: &[&str] = &[
@@ -86,6 +87,7 @@ fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
         traffic: each(top.opt("traffic"), |f| client(f, &index))?,
         faults,
         quorums: each(top.opt("quorum"), |f| super::quorum::quorum(f, &index))?,
+        testing: super::testing::testing(top.opt("testing"))?,
         objects,
     })
 }
@@ -171,3 +173,7 @@ mod changes_tests;
 #[cfg(test)]
 #[path = "apps_tests.rs"]
 mod apps_tests;
+
+#[cfg(test)]
+#[path = "control_plane_tests.rs"]
+mod control_plane_tests;

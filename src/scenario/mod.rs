@@ -5,6 +5,7 @@
 mod apps;
 mod changes;
 mod cluster;
+pub mod control_plane;
 pub mod dist;
 mod duration;
 mod error;
@@ -18,11 +19,14 @@ mod node_maintenance;
 mod quantity;
 mod quorum;
 mod study;
+pub mod testing;
 pub mod timings;
 
+pub use control_plane::{ControlPlaneFault, Controller};
 pub use dist::Dist;
 pub use error::ScenarioError;
 pub use load::{load, load_str};
 pub use model::*;
 pub use study::{load_study, Point, Study};
+pub use testing::{Mutant, Testing};
 pub use timings::Timings;

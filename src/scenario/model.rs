@@ -32,6 +32,8 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// Workloads that serve only while enough of their members are ready, in file order.
     pub quorums: Vec<QuorumSpec>,
+    /// For testing the checker only: a deliberately wrong controller variant (`testing.mutant`).
+    pub testing: super::testing::Testing,
 }
 
 /// `quorum`: a workload (ZooKeeper, etcd, a Raft group) that serves only while at least
@@ -271,6 +273,8 @@ pub enum FaultAction {
     },
     /// `kubectl delete pod --grace-period=0 --force`: the object goes at once, whatever runs.
     ForceDeletePod { selector: PodSelector },
+    /// A fault of a controller's process or of its connection to the API server (`control_plane.rs`).
+    ControlPlane(super::control_plane::ControlPlaneFault),
 }
 
 /// `drain`: the nodes, one after another, and kubectl's flags.
@@ -362,6 +366,11 @@ impl FaultAction {
                 NodeFault::Delete => "delete-node",
                 NodeFault::Taint { .. } => "taint-node",
                 NodeFault::ZoneOutage(_) => "zone-outage",
+            },
+            FaultAction::ControlPlane(f) => match f {
+                super::control_plane::ControlPlaneFault::Crash { .. } => "crash-controller",
+                super::control_plane::ControlPlaneFault::DelayWatch { .. } => "delay-watch",
+                super::control_plane::ControlPlaneFault::Conflict { .. } => "conflict",
             },
         }
     }

@@ -48,8 +48,10 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         quorum: crate::metrics::QuorumTracker::new(&scenario.quorums),
         fault_specs: Vec::new(),
         processed: 0,
+        cp: super::control_plane::ControlPlane::new(streams.stream("api-conflicts")),
     };
     world.adc.max_wait_for_unmount_ms = scenario.timings.attach_detach_max_wait_for_unmount_ms;
+    switch_mutants(&mut world);
     add_nodes(&mut world, &streams);
     for loaded in &scenario.objects {
         add_object(&mut world, loaded)?;
@@ -61,6 +63,15 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
     }
     world.notify()?;
     Ok(world)
+}
+
+/// The scenario's `testing.mutant`, if any, switched on in its controller (testing the checker only).
+fn switch_mutants(world: &mut World) {
+    use crate::scenario::Mutant;
+    let t = world.scenario.testing;
+    world.nlc.force_delete_pods = t.is(Mutant::NodeLifecycleForceDelete);
+    world.rsc.no_expectations = t.is(Mutant::ReplicaSetNoExpectations);
+    world.adc.fixed_timer = t.is(Mutant::AttachDetachFixedTimer);
 }
 
 /// The scheduling queue's timings from the scenario's.

@@ -1,18 +1,24 @@
 //! Change notifications: which actors watch which changes (informer event handlers), and the work
 //! each does when its key comes due.
 
+use super::control_plane::view;
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, Kind, NodeId, Owner, PodId, PvId, PvcId, SvcId};
 use crate::controllers::{deployment, endpointslice};
 use crate::kubelet::Ctx;
+use crate::scenario::{Controller, Mutant};
 
 impl World<'_> {
     /// Delivers every change recorded since the last call to the actors that watch it.
     pub fn notify(&mut self) -> Result<(), WorldError> {
-        for change in self.store.take_changes() {
-            self.notify_one(change)?;
+        let changes = self.store.take_changes();
+        if !changes.is_empty() {
+            self.take_snapshot();
         }
-        Ok(())
+        self.cp.notifying = true;
+        let done = changes.into_iter().try_for_each(|c| self.notify_one(c));
+        self.cp.notifying = false;
+        done
     }
 
     fn notify_one(&mut self, change: Change) -> Result<(), WorldError> {
@@ -57,9 +63,7 @@ impl World<'_> {
         self.on_pod_changed_disruption(id, at)?;
         self.on_pod_changed_health(id, at)?;
         // The ReplicaSet controller's pod handlers: expectations, and updatePod's minReadySeconds requeue.
-        if let Some((t, r)) = self.rsc.observe_pod(&self.store, id, at) {
-            self.schedule(t, Ev::RsRequeue(r))?;
-        }
+        self.observe_rs_pod(id, at)?;
         let pod = &self.store.pods[id.index()];
         let (owner, node) = (pod.meta.owner, pod.node);
         let claims: Vec<PvId> = pod
@@ -183,7 +187,12 @@ impl World<'_> {
             if n > LIMIT_PER_INSTANT {
                 return Err(WorldError::Livelock(now, n));
             }
-            self.run_target(target)?;
+            if self.controller_runs(target) {
+                self.cp.syncing = super::control_plane::controller_of(target).map(|_| target);
+                let done = self.run_target(target);
+                self.cp.syncing = None;
+                done?;
+            }
             self.notify()?;
         }
         if let Some(due) = self.queue.next_due() {
@@ -198,14 +207,19 @@ impl World<'_> {
         let s = self.scenario;
         match target {
             Target::ReplicaSet(rs) => {
-                let fx = self.rsc.sync(&self.store, rs, now);
+                let store = view(&self.cp, &self.store, Controller::ReplicaSet, now);
+                let fx = self.rsc.sync(store, rs, now);
                 self.apply(fx, Ev::RsRequeue)
             }
             Target::Deployment(d) => {
-                self.apply(deployment::sync(&self.store, d, now), Ev::DeployRequeue)
+                let store = view(&self.cp, &self.store, Controller::Deployment, now);
+                self.apply(deployment::sync(store, d, now), Ev::DeployRequeue)
             }
             Target::Endpoints(svc) => {
-                self.apply(endpointslice::sync(&self.store, svc, now), |_| Ev::Wake)
+                let ignore = (self.scenario.testing).is(Mutant::EndpointsIgnoreDeletion);
+                let store = view(&self.cp, &self.store, Controller::Endpoints, now);
+                let fx = endpointslice::sync_with(store, svc, now, ignore);
+                self.apply(fx, |_| Ev::Wake)
             }
             Target::Claim(_) | Target::Volume(_) => self.run_volume_target(target),
             Target::Disruption(pdb) => self.run_disruption(pdb),

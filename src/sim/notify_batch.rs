@@ -1,9 +1,11 @@
 //! The DaemonSet and Job controllers' informer handlers and work.
 
+use super::control_plane::view;
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, DsId, JobId, Kind, NodeId, Owner, PodId};
 use crate::controllers::daemon;
 use crate::engine::SimTime;
+use crate::scenario::Controller;
 
 impl World<'_> {
     /// A DaemonSet or a Job changed: enqueue it.
@@ -52,11 +54,13 @@ impl World<'_> {
         let now = self.cal.now();
         match target {
             Target::DaemonSet(ds) => {
-                let fx = daemon::sync(&self.store, ds, now);
+                let store = view(&self.cp, &self.store, Controller::DaemonSet, now);
+                let fx = daemon::sync(store, ds, now);
                 self.apply(fx, Ev::DsRequeue)
             }
             Target::Job(job) => {
-                let fx = self.jobs.sync(&self.store, job, now);
+                let store = view(&self.cp, &self.store, Controller::Job, now);
+                let fx = self.jobs.sync(store, job, now);
                 self.apply(fx, Ev::JobRequeue)
             }
             _ => Ok(()),

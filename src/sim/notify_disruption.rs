@@ -5,6 +5,7 @@ use super::world::{Ev, Target, World, WorldError};
 use crate::api::{PdbId, PodId};
 use crate::controllers::disruption;
 use crate::engine::SimTime;
+use crate::scenario::Controller;
 
 impl World<'_> {
     /// A pod changed: the budgets that select it are synced.
@@ -26,7 +27,9 @@ impl World<'_> {
 
     /// Syncs one budget.
     pub(super) fn run_disruption(&mut self, pdb: PdbId) -> Result<(), WorldError> {
-        let mut fx = disruption::sync(&self.store, pdb, self.cal.now());
+        let now = self.cal.now();
+        let store = super::control_plane::view(&self.cp, &self.store, Controller::Disruption, now);
+        let mut fx = disruption::sync(store, pdb, now);
         // `enqueuePdbForRecheck`: synced again when an entry of `disruptedPods` expires.
         for (at, ()) in std::mem::take(&mut fx.timers) {
             self.enqueue(Target::Disruption(pdb), at)?;

@@ -1,9 +1,11 @@
 //! The StatefulSet controller's and the garbage collector's informer handlers and work.
 
+use super::control_plane::view;
 use super::world::{Target, World, WorldError};
 use crate::api::{Change, Kind, Owner, PodId, StsId};
 use crate::controllers::{garbage_collector, statefulset};
 use crate::engine::SimTime;
+use crate::scenario::{Controller, Mutant};
 
 impl World<'_> {
     /// A StatefulSet changed (the set informer's handlers: enqueue it). Its ControllerRevisions
@@ -52,11 +54,14 @@ impl World<'_> {
         match target {
             Target::StatefulSet(set) => {
                 let gate = self.scenario.timings.max_unavailable_stateful_set;
-                let fx = statefulset::sync(&self.store, set, now, gate);
+                let early = (self.scenario.testing).is(Mutant::StatefulSetEarlyScaleDown);
+                let store = view(&self.cp, &self.store, Controller::StatefulSet, now);
+                let fx = statefulset::sync(store, set, now, gate, early);
                 self.apply(fx, super::world::Ev::StsRequeue)
             }
             Target::ClaimGc(claim) => {
-                let fx = garbage_collector::sync_claim(&self.store, claim);
+                let store = view(&self.cp, &self.store, Controller::GarbageCollector, now);
+                let fx = garbage_collector::sync_claim(store, claim);
                 self.apply(fx, |_| super::world::Ev::Wake)
             }
             _ => Ok(()),

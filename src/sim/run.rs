@@ -166,6 +166,7 @@ impl World<'_> {
             Ev::TaintEviction(e) => self.on_taint_eviction(e),
             Ev::PodGc => self.on_pod_gc(),
             Ev::NodeRecover(node) => self.on_node_recover(node),
+            Ev::ControlPlane(timer) => self.on_control_plane_timer(timer),
         }
     }
 
@@ -278,6 +279,10 @@ impl World<'_> {
         self.events.extend(applied.events);
         for step in applied.nodes {
             self.on_node_step(step)?;
+        }
+        let scenario = self.scenario;
+        if let FaultAction::ControlPlane(f) = &scenario.faults[i].action {
+            self.on_control_plane_fault(f)?;
         }
         self.on_fault_drain(i)
     }

@@ -61,6 +61,8 @@ pub enum Ev {
     PodGc,
     /// A restarted machine's kubelet is back.
     NodeRecover(NodeId),
+    /// A crashed controller restarts, or late watch events are due.
+    ControlPlane(super::control_plane::Timer),
 }
 
 /// Named random streams, one per source of randomness.
@@ -124,6 +126,8 @@ pub struct World<'s> {
     /// The index into the scenario's faults of each of `faults`.
     pub fault_specs: Vec<usize>,
     pub processed: u64,
+    /// Crashed controllers, lagging watches and write conflicts.
+    pub cp: super::control_plane::ControlPlane,
 }
 
 /// The calendar refused an event, or a loop ran past its limit.
@@ -149,6 +153,10 @@ impl World<'_> {
 
     /// Adds a work-queue key due at `at`, scheduling a Wake if it is the earliest.
     pub fn enqueue(&mut self, target: Target, at: SimTime) -> Result<(), WorldError> {
+        let at = match self.cp.notifying {
+            true => self.notified_at(target, at),
+            false => at,
+        };
         self.queue.add_after(target, at);
         let due = self.queue.next_due().unwrap_or(at);
         if self.wake_at.is_none_or(|w| due < w) {
@@ -161,7 +169,7 @@ impl World<'_> {
     /// Applies an actor's effects: its writes, Events, and timers wrapped by `wrap`.
     pub fn apply<T>(&mut self, fx: Effects<T>, wrap: impl Fn(T) -> Ev) -> Result<(), WorldError> {
         let now = self.cal.now();
-        for w in fx.writes {
+        for w in self.admit(fx.writes)? {
             let owner = match &w {
                 crate::api::Write::CreatePod { owner, .. } => Some(*owner),
                 _ => None,

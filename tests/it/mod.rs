@@ -1,13 +1,18 @@
 //! Integration tests of `kubesim run`: the example scenarios, determinism, golden files, bad input.
 
 mod bad_input;
+mod check;
+mod control_plane;
 mod determinism;
 mod drain;
 mod failing_rollouts;
+mod generated;
+mod generated_mutants;
 mod mariadb;
 mod network;
 mod node_failure;
 mod rollouts;
+mod scenario_gen;
 mod scheduling_queue;
 mod statefulset;
 mod statefulset_storage;

@@ -1,7 +1,10 @@
 //! StatefulSets end to end: ordered recreation, staged rolling updates, OnDelete and Parallel, golden
 //! files, and the invariant checker after every event on every example and on generated scenarios.
 
-use kubesim::check::{Checked, StatefulSetChecker, Violation, ViolationKind};
+use kubesim::check::{
+    StatefulSetChecker, StsChecked as Checked, StsViolation as Violation,
+    StsViolationKind as ViolationKind,
+};
 use kubesim::engine::SimTime;
 use kubesim::manifest::Object;
 use kubesim::metrics::{PodRecord, RunOutput};

@@ -110,7 +110,10 @@ pub fn disrupted_pod_map<'a>(
     for p in pods.iter().filter(|p| !p.deleting) {
         let Some(evicted) = p.evicted else { continue };
         let expected = evicted.plus_ms(DELETION_TIMEOUT_MS);
-        if expected < now {
+        // Upstream's `expectedDeletion.Before(currentTime)` runs on a clock that has moved on by the
+        // time the recheck at `expectedDeletion` syncs; here the recheck runs at that very instant,
+        // so the deadline counts as passed (else the recheck would requeue itself at once, forever).
+        if expected <= now {
             overdue.push(p.name);
         } else {
             recheck = Some(recheck.map_or(expected, |r| r.min(expected)));

@@ -175,6 +175,17 @@ mod disrupted_pods {
         assert_eq!(overdue, ["zk-2"]);
     }
 
+    /// Regression: generated scenario (seed 1059: a drain under a PDB and a delayed disruption
+    /// watch) whose recheck ran exactly at the deletion timeout and requeued itself at that instant.
+    #[test]
+    fn a_recheck_at_the_deletion_timeout_finds_the_pod_overdue_and_asks_no_other_recheck() {
+        let pods = [seen("zk-1", false, Some(190_000))];
+        let (kept, recheck, overdue) = disrupted_pod_map(&pods, SimTime(310_000));
+        assert!(kept.is_empty());
+        assert_eq!(recheck, None);
+        assert_eq!(overdue, ["zk-1"]);
+    }
+
     #[test]
     fn a_recently_evicted_pod_is_not_healthy_until_its_deletion_timeout() {
         let evicted = Some(SimTime(1_000));

@@ -39,6 +39,9 @@ pub struct NodeLifecycle {
     /// Passes already in the calendar.
     passes: BTreeSet<SimTime>,
     rates: EvictionRates,
+    /// Mutant `nodelifecycle-force-delete` (testing only): force-delete the pods of a node as soon as it
+    /// is not Ready, as the node controller did before kubernetes/kubernetes#35145 was fixed.
+    pub force_delete_pods: bool,
 }
 
 /// The zone key of a node (`nodetopology.GetZoneKey`: region and zone labels).
@@ -216,6 +219,9 @@ impl NodeLifecycle {
                 "NodeNotReady",
                 "Node is not ready".into(),
             ));
+        }
+        if self.force_delete_pods {
+            force_delete_pods(store, node, now, fx);
         }
     }
 
@@ -395,5 +401,16 @@ fn no_schedule_taints(
                 taint: Taint::new(key, "", "NoSchedule"),
             }));
         }
+    }
+}
+
+/// The mutant of kubernetes/kubernetes#35145: `forcefullyDeletePod` of every pod bound to a node that
+/// stopped being Ready, whether or not its containers still run there (testing the checker only).
+fn force_delete_pods(store: &Store, node: NodeId, now: SimTime, fx: &mut Effects<Timer>) {
+    for pod in store.pods_on_node(node) {
+        let p = &store.pods[pod.index()];
+        fx.write(Write::RemovePod { pod });
+        let msg = "Deleting pod from a NotReady node".to_string();
+        fx.event(Event::pod(now, &p.meta, "NodeControllerEviction", msg));
     }
 }

@@ -22,6 +22,9 @@ pub struct SetView {
     pub update_revision: String,
     /// The set has a deletionTimestamp: only its status is updated.
     pub deleting: bool,
+    /// Mutant `statefulset-early-scale-down` (testing only): a terminating condemned pod does not block
+    /// the next one, as before kubernetes/kubernetes#44229 was fixed.
+    pub early_scale_down: bool,
 }
 
 impl SetView {
@@ -216,7 +219,7 @@ fn process_condemned(
 ) -> Step {
     let pod = &c.pod;
     if pod.terminating {
-        return if set.monotonic {
+        return if set.monotonic && !set.early_scale_down {
             Step::Block
         } else {
             Step::Continue

@@ -16,6 +16,7 @@ fn set(replicas: u32, monotonic: bool, partition: Option<u32>) -> SetView {
         current_revision: CUR.into(),
         update_revision: UPD.into(),
         deleting: false,
+        early_scale_down: false,
     }
 }
 

@@ -14,12 +14,14 @@ use crate::engine::SimTime;
 use std::collections::BTreeMap;
 
 /// `sync`: one reconcile of StatefulSet `id` at `now`; `max_unavailable_gate` is the
-/// MaxUnavailableStatefulSet feature gate (off by default through 1.33).
+/// MaxUnavailableStatefulSet feature gate (off by default through 1.33); `early_scale_down` switches
+/// on the mutant of kubernetes/kubernetes#44229 (testing the checker only; false in every real run).
 pub fn sync(
     store: &Store,
     id: StsId,
     now: SimTime,
     max_unavailable_gate: bool,
+    early_scale_down: bool,
 ) -> Effects<Requeue> {
     let mut fx = Effects::default();
     let set = &store.stateful_sets[id.index()];
@@ -29,7 +31,8 @@ pub fn sync(
     let pods = pod_views(store, id, now);
     let revisions = revisions_of(store, id);
     let (current, update) = revisions_for(store, id, &revisions, &mut fx);
-    let view = set_view(set, &current, &update, max_unavailable_gate);
+    let mut view = set_view(set, &current, &update, max_unavailable_gate);
+    view.early_scale_down = early_scale_down;
     let (slots, condemned) = partition(store, id, &view, &pods);
     let decision = update_stateful_set(&view, &slots, &condemned);
     apply(store, id, &current, &update, &decision, now, &mut fx);
@@ -166,6 +169,7 @@ fn set_view(set: &StatefulSet, current: &RevView, update: &RevView, gate: bool) 
         current_revision: current.name.clone(),
         update_revision: update.name.clone(),
         deleting: set.meta.deletion.is_some(),
+        early_scale_down: false,
     }
 }
 

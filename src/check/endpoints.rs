@@ -1,0 +1,138 @@
+//! Ready endpoints only for Ready, non-terminating pods, unless the Service publishes not-ready
+//! addresses (kk:pkg/controller/endpointslice, staging/src/k8s.io/endpointslice/utils.go
+//! `podToEndpoint`: `ready = service.Spec.PublishNotReadyAddresses || (podReady && !terminating)`).
+
+use super::persist::Persisting;
+use super::{Checker, Findings, Invariant};
+use crate::api::{PodId, Service, Store, SvcId};
+use crate::engine::SimTime;
+use crate::sim::WorldView;
+
+/// Checks every Service's endpoints after every event. The EndpointSlice controller reacts at the
+/// instant a pod changes (`endpointUpdatesBatchPeriod` 0), so a wrong endpoint is a violation once
+/// it outlasts that instant.
+#[derive(Debug)]
+pub struct EndpointsChecker {
+    bad: Persisting<(SvcId, PodId)>,
+}
+
+impl Default for EndpointsChecker {
+    fn default() -> Self {
+        EndpointsChecker {
+            bad: Persisting::after_ms(0),
+        }
+    }
+}
+
+/// What the rule reads of a ready endpoint's pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointPod {
+    /// The Service has `publishNotReadyAddresses`.
+    pub publish_not_ready: bool,
+    pub exists: bool,
+    pub terminating: bool,
+    pub ready: bool,
+}
+
+/// Why an endpoint listed as ready should not be, if it should not.
+pub fn wrong_ready_endpoint(p: EndpointPod) -> Option<&'static str> {
+    if p.publish_not_ready {
+        None
+    } else if !p.exists {
+        Some("the pod no longer exists")
+    } else if p.terminating {
+        Some("the pod is terminating")
+    } else if !p.ready {
+        Some("the pod is not Ready")
+    } else {
+        None
+    }
+}
+
+fn facts(store: &Store, svc: &Service, pod: PodId) -> EndpointPod {
+    let p = &store.pods[pod.index()];
+    EndpointPod {
+        publish_not_ready: svc.publish_not_ready,
+        exists: p.meta.exists(),
+        terminating: p.meta.deletion.is_some(),
+        ready: p.ready,
+    }
+}
+
+impl Checker for EndpointsChecker {
+    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
+        let store = view.store;
+        let mut bad = Vec::new();
+        let mut judged = 0;
+        for (i, svc) in store.services.iter().enumerate() {
+            if !svc.meta.exists() {
+                continue;
+            }
+            for ep in svc.endpoints.iter().filter(|e| e.ready) {
+                judged += 1;
+                if wrong_ready_endpoint(facts(store, svc, ep.pod)).is_some() {
+                    bad.push((SvcId(i as u32), ep.pod));
+                }
+            }
+        }
+        findings.judged(Invariant::EndpointsReady, judged);
+        for (svc_id, pod) in self.bad.update(bad, now) {
+            let svc = &store.services[svc_id.index()];
+            let why = wrong_ready_endpoint(facts(store, svc, pod)).unwrap_or("");
+            let p = &store.pods[pod.index()].meta;
+            let object = format!("Service {}/{}", svc.meta.namespace, svc.meta.name);
+            let detail = format!("pod {} is a ready endpoint although {why}", p.name);
+            findings.violate(now, Invariant::EndpointsReady, object, detail);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: EndpointPod = EndpointPod {
+        publish_not_ready: false,
+        exists: true,
+        terminating: false,
+        ready: true,
+    };
+
+    #[test]
+    fn a_ready_endpoint_of_a_ready_live_pod_is_right() {
+        assert_eq!(wrong_ready_endpoint(GOOD), None);
+    }
+
+    #[test]
+    fn a_ready_endpoint_of_a_terminating_or_unready_pod_is_wrong() {
+        let terminating = EndpointPod {
+            terminating: true,
+            ..GOOD
+        };
+        assert_eq!(
+            wrong_ready_endpoint(terminating),
+            Some("the pod is terminating")
+        );
+        let unready = EndpointPod {
+            ready: false,
+            ..GOOD
+        };
+        assert_eq!(wrong_ready_endpoint(unready), Some("the pod is not Ready"));
+        let gone = EndpointPod {
+            exists: false,
+            ..GOOD
+        };
+        assert!(wrong_ready_endpoint(gone).is_some());
+    }
+
+    #[test]
+    fn publish_not_ready_addresses_makes_every_endpoint_ready() {
+        let p = EndpointPod {
+            publish_not_ready: true,
+            terminating: true,
+            ready: false,
+            ..GOOD
+        };
+        assert_eq!(wrong_ready_endpoint(p), None);
+    }
+}

@@ -1,0 +1,190 @@
+//! The scenario's control-plane faults: `crash-controller`, `delay-watch` and `conflict`, each aimed
+//! at one controller of kube-controller-manager by the name its `--controllers` flag gives it.
+
+use super::duration::show;
+use super::field::{Field, Result};
+
+/// The control-plane faults as the scenario spells them.
+pub(crate) const CONTROL_PLANE_ACTIONS: &[&str] = &["crash-controller", "delay-watch", "conflict"];
+
+/// A controller a control-plane fault hits: those whose state a restart rebuilds from the API
+/// objects alone (the PV binder, attach/detach and node lifecycle controllers are not among them yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Controller {
+    StatefulSet,
+    ReplicaSet,
+    Deployment,
+    /// The EndpointSlice controller (`endpoints` or `endpointslice`).
+    Endpoints,
+    DaemonSet,
+    Job,
+    Disruption,
+    GarbageCollector,
+}
+
+impl Controller {
+    /// Every controller, in the order of their names.
+    pub const ALL: [Controller; 8] = [
+        Controller::StatefulSet,
+        Controller::ReplicaSet,
+        Controller::Deployment,
+        Controller::Endpoints,
+        Controller::DaemonSet,
+        Controller::Job,
+        Controller::Disruption,
+        Controller::GarbageCollector,
+    ];
+
+    /// The name kube-controller-manager's `--controllers` flag gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Controller::StatefulSet => "statefulset",
+            Controller::ReplicaSet => "replicaset",
+            Controller::Deployment => "deployment",
+            Controller::Endpoints => "endpoints",
+            Controller::DaemonSet => "daemonset",
+            Controller::Job => "job",
+            Controller::Disruption => "disruption",
+            Controller::GarbageCollector => "garbagecollector",
+        }
+    }
+
+    /// Position in [`Controller::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The controller called `name` (`endpointslice` is another name of `endpoints`).
+    fn by_name(name: &str) -> Option<Controller> {
+        if name == "endpointslice" {
+            return Some(Controller::Endpoints);
+        }
+        Controller::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// What a control-plane fault does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ControlPlaneFault {
+    /// The controller's process dies: it reacts to nothing for `down_ms`, then starts again with
+    /// empty caches and queues, lists every object and syncs it.
+    Crash {
+        controller: Controller,
+        down_ms: u64,
+    },
+    /// For `for_ms`, the controller's watch delivers each change `by_ms` late: its cache and its
+    /// reactions lag behind the API server.
+    DelayWatch {
+        controller: Controller,
+        by_ms: u64,
+        for_ms: u64,
+    },
+    /// For `for_ms`, each update the controller sends fails with 409 Conflict with `probability`
+    /// (the `api-conflicts` random stream); the sync stops there and the key is requeued with the
+    /// work queue's rate-limited back-off.
+    Conflict {
+        controller: Controller,
+        probability: f64,
+        for_ms: u64,
+    },
+}
+
+impl ControlPlaneFault {
+    /// The controller it hits.
+    pub fn controller(&self) -> Controller {
+        match self {
+            ControlPlaneFault::Crash { controller, .. }
+            | ControlPlaneFault::DelayWatch { controller, .. }
+            | ControlPlaneFault::Conflict { controller, .. } => *controller,
+        }
+    }
+
+    /// What the summary shows as its target: `statefulset down 30s`.
+    pub fn target(&self) -> String {
+        match self {
+            ControlPlaneFault::Crash {
+                controller,
+                down_ms,
+            } => format!("{} down {}", controller.name(), show(*down_ms)),
+            ControlPlaneFault::DelayWatch {
+                controller,
+                by_ms,
+                for_ms,
+            } => format!(
+                "{} by {} for {}",
+                controller.name(),
+                show(*by_ms),
+                show(*for_ms)
+            ),
+            ControlPlaneFault::Conflict {
+                controller,
+                probability,
+                for_ms,
+            } => format!(
+                "{} p={probability} for {}",
+                controller.name(),
+                show(*for_ms)
+            ),
+        }
+    }
+}
+
+/// Reads the control-plane fault `action` from `body`.
+pub(crate) fn control_plane_fault(action: &str, body: &Field) -> Result<ControlPlaneFault> {
+    match action {
+        "crash-controller" => {
+            let f = body.fields(&["name", "down"])?;
+            let controller = controller(&f.req("name")?)?;
+            let down_ms = f.req("down")?.duration()?;
+            Ok(ControlPlaneFault::Crash {
+                controller,
+                down_ms,
+            })
+        }
+        "delay-watch" => {
+            let f = body.fields(&["controller", "by", "for"])?;
+            let controller = controller(&f.req("controller")?)?;
+            let by = f.req("by")?;
+            let by_ms = by.duration()?;
+            if by_ms == 0 {
+                return Err(by.invalid("a watch delay must be more than 0s"));
+            }
+            let for_ms = f.req("for")?.duration()?;
+            Ok(ControlPlaneFault::DelayWatch {
+                controller,
+                by_ms,
+                for_ms,
+            })
+        }
+        _ => conflict(body),
+    }
+}
+
+/// `{controller: X, probability: 0.3, for: 5m}`.
+fn conflict(body: &Field) -> Result<ControlPlaneFault> {
+    let f = body.fields(&["controller", "probability", "for"])?;
+    let controller = controller(&f.req("controller")?)?;
+    let p = f.req("probability")?;
+    let probability = match p.value.as_f64() {
+        Some(x) if (0.0..=1.0).contains(&x) => x,
+        _ => return Err(p.invalid("a probability is a number from 0 to 1")),
+    };
+    let for_ms = f.req("for")?.duration()?;
+    Ok(ControlPlaneFault::Conflict {
+        controller,
+        probability,
+        for_ms,
+    })
+}
+
+/// A controller's name.
+fn controller(field: &Field) -> Result<Controller> {
+    let name = field.str()?;
+    Controller::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Controller::ALL.iter().map(|c| c.name()).collect();
+        field.invalid(format!(
+            "{name:?} is not a controller ({})",
+            names.join(", ")
+        ))
+    })
+}

@@ -1,0 +1,408 @@
+//! Control-plane faults in the world: crashed controllers, watches that deliver late (a lagging
+//! cache), and updates refused with 409 Conflict, requeued with the work queue's back-off.
+
+use super::world::{Ev, Target, World, WorldError};
+use crate::api::{Store, Write};
+use crate::engine::SimTime;
+use crate::scenario::{ControlPlaneFault, Controller};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// `ItemExponentialFailureRateLimiter(5*time.Millisecond, 1000*time.Second)`, the per-item half of
+/// `workqueue.DefaultControllerRateLimiter` (k8s.io/client-go/util/workqueue/default_rate_limiters.go).
+const BACKOFF_BASE_MS: u64 = 5;
+const BACKOFF_MAX_MS: u64 = 1_000_000;
+
+/// A control-plane timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The controller's process is back.
+    Restart(Controller),
+    /// Late watch events of the ReplicaSet controller's pod informer are due.
+    Deliver,
+}
+
+/// A watch that delivers late.
+struct Delay {
+    by_ms: u64,
+    until: SimTime,
+}
+
+/// The state of the control-plane faults of one run.
+pub struct ControlPlane {
+    /// Per controller ([`Controller::index`]): until when it is down.
+    down_until: [Option<SimTime>; Controller::ALL.len()],
+    delays: [Option<Delay>; Controller::ALL.len()],
+    /// Per controller: the probability an update fails, and until when.
+    conflicts: [Option<(f64, SimTime)>; Controller::ALL.len()],
+    /// The `api-conflicts` random stream.
+    rng: ChaCha8Rng,
+    /// Failures per key since its last successful sync (the rate limiter's `failures` map).
+    failures: BTreeMap<Target, u32>,
+    /// Copies of the store after each change while a watch lags, oldest first.
+    snapshots: Vec<(SimTime, Rc<Store>)>,
+    /// Pod events the ReplicaSet controller's lagging informer delivers later: (due, pod).
+    late_pods: Vec<(SimTime, crate::api::PodId)>,
+    /// The key being synced (whose writes may conflict).
+    pub(super) syncing: Option<Target>,
+    /// True while changes are being notified (keys added now are watch events).
+    pub(super) notifying: bool,
+}
+
+impl ControlPlane {
+    /// No fault yet; conflicts draw from `rng`.
+    pub fn new(rng: ChaCha8Rng) -> Self {
+        ControlPlane {
+            down_until: Default::default(),
+            delays: Default::default(),
+            conflicts: Default::default(),
+            rng,
+            failures: BTreeMap::new(),
+            snapshots: Vec::new(),
+            late_pods: Vec::new(),
+            syncing: None,
+            notifying: false,
+        }
+    }
+
+    /// True while `c`'s process is down.
+    pub fn is_down(&self, c: Controller, now: SimTime) -> bool {
+        self.down_until[c.index()].is_some_and(|t| now < t)
+    }
+
+    /// How late `c`'s watch delivers at `now` (0: on time).
+    pub fn delay_ms(&self, c: Controller, now: SimTime) -> u64 {
+        match &self.delays[c.index()] {
+            Some(d) if now < d.until => d.by_ms,
+            _ => 0,
+        }
+    }
+
+    fn any_delay(&self, now: SimTime) -> bool {
+        self.delays.iter().flatten().any(|d| now < d.until)
+    }
+}
+
+/// The controller whose work queue holds `target` (None: not a controller's, or not one the
+/// control-plane faults reach).
+pub fn controller_of(target: Target) -> Option<Controller> {
+    Some(match target {
+        Target::ReplicaSet(_) => Controller::ReplicaSet,
+        Target::Deployment(_) => Controller::Deployment,
+        Target::Endpoints(_) => Controller::Endpoints,
+        Target::Disruption(_) => Controller::Disruption,
+        Target::StatefulSet(_) => Controller::StatefulSet,
+        Target::ClaimGc(_) => Controller::GarbageCollector,
+        Target::DaemonSet(_) => Controller::DaemonSet,
+        Target::Job(_) => Controller::Job,
+        _ => return None,
+    })
+}
+
+/// What controller `c` reads: its lagging cache while its watch is delayed (the newest copy of the
+/// store at least `by` old, or the oldest copy kept), else the API server's objects.
+pub fn view<'a>(cp: &'a ControlPlane, store: &'a Store, c: Controller, now: SimTime) -> &'a Store {
+    let by_ms = cp.delay_ms(c, now);
+    if by_ms == 0 {
+        return store;
+    }
+    let horizon = SimTime(now.as_ms().saturating_sub(by_ms));
+    let seen = cp.snapshots.iter().rev().find(|(t, _)| *t <= horizon);
+    match seen.or(cp.snapshots.first()) {
+        Some((_, s)) => s,
+        None => store,
+    }
+}
+
+/// True for a write that replaces an object the writer read (an update or a status update, sent
+/// with its resourceVersion, so refused with 409 Conflict if the object changed since); creates,
+/// deletes and bindings carry no resourceVersion precondition.
+fn is_update(w: &Write) -> bool {
+    !matches!(
+        w,
+        Write::CreatePod { .. }
+            | Write::CreateNamedPod { .. }
+            | Write::CreateReplicaSet { .. }
+            | Write::CreateDeployment { .. }
+            | Write::CreateClaim { .. }
+            | Write::CreateRevision { .. }
+            | Write::DeletePod { .. }
+            | Write::RemovePod { .. }
+            | Write::DeleteReplicaSet { .. }
+            | Write::DeleteClaim { .. }
+            | Write::DeleteRevision { .. }
+            | Write::BindPod { .. }
+    )
+}
+
+impl World<'_> {
+    /// A control-plane fault of the scenario happens now.
+    pub(super) fn on_control_plane_fault(
+        &mut self,
+        fault: &ControlPlaneFault,
+    ) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        let i = fault.controller().index();
+        match *fault {
+            ControlPlaneFault::Crash {
+                controller,
+                down_ms,
+            } => {
+                let back = now.plus_ms(down_ms);
+                self.cp.down_until[i] = Some(back);
+                self.schedule(back, Ev::ControlPlane(Timer::Restart(controller)))
+            }
+            ControlPlaneFault::DelayWatch { by_ms, for_ms, .. } => {
+                let until = now.plus_ms(for_ms);
+                self.cp.delays[i] = Some(Delay { by_ms, until });
+                self.take_snapshot();
+                Ok(())
+            }
+            ControlPlaneFault::Conflict {
+                probability,
+                for_ms,
+                ..
+            } => {
+                self.cp.conflicts[i] = Some((probability, now.plus_ms(for_ms)));
+                Ok(())
+            }
+        }
+    }
+
+    /// A control-plane timer fired.
+    pub(super) fn on_control_plane_timer(&mut self, timer: Timer) -> Result<(), WorldError> {
+        match timer {
+            Timer::Restart(c) => self.restart_controller(c),
+            Timer::Deliver => self.deliver_late_pods(),
+        }
+    }
+
+    /// The controller starts again: its in-memory state (expectations, the informer's last view,
+    /// back-off records) is gone; its informers list every object and its handlers enqueue each
+    /// (`cache.NewSharedIndexInformer`'s initial list delivers an add per object).
+    fn restart_controller(&mut self, c: Controller) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        self.cp.down_until[c.index()] = None;
+        self.cp.failures.retain(|t, _| controller_of(*t) != Some(c));
+        let s = &self.store;
+        let keys: Vec<Target> = match c {
+            Controller::ReplicaSet => {
+                // A new process with the same code (a testing mutant stays switched on).
+                let no_expectations = self.rsc.no_expectations;
+                self.rsc = Default::default();
+                self.rsc.no_expectations = no_expectations;
+                let pods: Vec<crate::api::PodId> = s.live_pods.iter().copied().collect();
+                for pod in pods {
+                    self.rsc.observe_pod(&self.store, pod, now);
+                }
+                ids(self.store.replica_sets.len(), |i| {
+                    Target::ReplicaSet(crate::api::RsId(i))
+                })
+            }
+            Controller::Deployment => ids(s.deployments.len(), |i| {
+                Target::Deployment(crate::api::DeployId(i))
+            }),
+            Controller::Endpoints => ids(s.services.len(), |i| {
+                Target::Endpoints(crate::api::SvcId(i))
+            }),
+            Controller::StatefulSet => ids(s.stateful_sets.len(), |i| {
+                Target::StatefulSet(crate::api::StsId(i))
+            }),
+            Controller::DaemonSet => ids(s.daemon_sets.len(), |i| {
+                Target::DaemonSet(crate::api::DsId(i))
+            }),
+            Controller::Job => {
+                self.jobs = Default::default();
+                ids(self.store.jobs.len(), |i| Target::Job(crate::api::JobId(i)))
+            }
+            Controller::Disruption => {
+                ids(s.pdbs.len(), |i| Target::Disruption(crate::api::PdbId(i)))
+            }
+            Controller::GarbageCollector => {
+                ids(s.claims.len(), |i| Target::ClaimGc(crate::api::PvcId(i)))
+            }
+        };
+        for key in keys {
+            self.enqueue(key, now)?;
+        }
+        Ok(())
+    }
+
+    /// The ReplicaSet controller's pod handlers see a change to `id` (notified for `at`): at once,
+    /// late while its watch lags, or not at all while it is down (its restart lists the pods).
+    pub(super) fn observe_rs_pod(
+        &mut self,
+        id: crate::api::PodId,
+        at: SimTime,
+    ) -> Result<(), WorldError> {
+        let (c, now) = (Controller::ReplicaSet, self.cal.now());
+        if self.cp.is_down(c, now) {
+            return Ok(());
+        }
+        let by_ms = self.cp.delay_ms(c, now);
+        if by_ms > 0 {
+            let due = at.plus_ms(by_ms);
+            self.cp.late_pods.push((due, id));
+            return self.schedule(due, Ev::ControlPlane(Timer::Deliver));
+        }
+        match self.rsc.observe_pod(&self.store, id, at) {
+            Some((t, r)) => self.schedule(t, Ev::RsRequeue(r)),
+            None => Ok(()),
+        }
+    }
+
+    /// The late pod events that are due, read from the cache copy they were sent with.
+    fn deliver_late_pods(&mut self) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.cp.late_pods)
+            .into_iter()
+            .partition(|(t, _)| *t <= now);
+        self.cp.late_pods = later;
+        for (_, pod) in due {
+            let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
+            let exists = pod.index() < seen.pods.len();
+            let requeue = exists
+                .then(|| self.rsc.observe_pod(seen, pod, now))
+                .flatten();
+            if let Some((t, r)) = requeue {
+                self.schedule(t, Ev::RsRequeue(r))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// When a notification for `target` made at `at` reaches its controller.
+    pub(super) fn notified_at(&self, target: Target, at: SimTime) -> SimTime {
+        match controller_of(target) {
+            Some(c) => at.plus_ms(self.cp.delay_ms(c, self.cal.now())),
+            None => at,
+        }
+    }
+
+    /// Keeps a copy of the store while a watch lags, for the caches that lag behind it.
+    pub(super) fn take_snapshot(&mut self) {
+        let now = self.cal.now();
+        if !self.cp.any_delay(now) {
+            if self.cp.late_pods.is_empty() {
+                self.cp.snapshots.clear();
+            }
+            return;
+        }
+        let max_by_ms = self.cp.delays.iter().flatten().map(|d| d.by_ms).max();
+        let horizon = SimTime(now.as_ms().saturating_sub(max_by_ms.unwrap_or(0)));
+        let keep_from = self.cp.snapshots.iter().rposition(|(t, _)| *t <= horizon);
+        self.cp.snapshots.drain(..keep_from.unwrap_or(0));
+        if self.cp.snapshots.last().is_some_and(|(t, _)| *t == now) {
+            self.cp.snapshots.pop();
+        }
+        self.cp.snapshots.push((now, Rc::new(self.store.clone())));
+    }
+
+    /// True if `target`'s controller runs its sync now (it is up, and its cache knows the object).
+    pub(super) fn controller_runs(&self, target: Target) -> bool {
+        let Some(c) = controller_of(target) else {
+            return true;
+        };
+        let now = self.cal.now();
+        !self.cp.is_down(c, now) && known(view(&self.cp, &self.store, c, now), target)
+    }
+
+    /// The writes of the sync now running that the API server accepts: the first update refused
+    /// with a Conflict ends them (the sync returns its error), and the key is requeued rate-limited
+    /// (`processNextWorkItem` → `handleErr` → `queue.AddRateLimited`); a sync without error
+    /// `Forget`s the key's failures. An update is refused when the scenario's conflict fault draws
+    /// it, and always when it was computed from a lagging cache's copy of an object that has changed
+    /// since (its resourceVersion is stale).
+    pub(super) fn admit(&mut self, mut writes: Vec<Write>) -> Result<Vec<Write>, WorldError> {
+        let Some(target) = self.cp.syncing else {
+            return Ok(writes);
+        };
+        let now = self.cal.now();
+        let c = controller_of(target).expect("a controller's key");
+        let p = match self.cp.conflicts[c.index()] {
+            Some((p, until)) if now < until => p,
+            _ => 0.0,
+        };
+        let seen = view(&self.cp, &self.store, c, now);
+        let stale: Vec<bool> = match std::ptr::eq(seen, &self.store) {
+            true => vec![false; writes.len()],
+            false => writes
+                .iter()
+                .map(|w| is_stale(seen, &self.store, w))
+                .collect(),
+        };
+        let rng = &mut self.cp.rng;
+        let refused = writes.iter().zip(&stale).position(|(w, stale)| {
+            is_update(w) && (*stale || (p > 0.0 && rng.random::<f64>() < p))
+        });
+        let Some(i) = refused else {
+            self.cp.failures.remove(&target);
+            return Ok(writes);
+        };
+        writes.truncate(i);
+        let failures = self.cp.failures.entry(target).or_insert(0);
+        let backoff_ms = BACKOFF_BASE_MS
+            .saturating_mul(1u64 << (*failures).min(40))
+            .min(BACKOFF_MAX_MS);
+        *failures += 1;
+        self.enqueue(target, now.plus_ms(backoff_ms))?;
+        Ok(writes)
+    }
+}
+
+/// True if `w` updates an object whose resourceVersion in `seen` (the writer's cache) is not the
+/// API server's.
+fn is_stale(seen: &Store, live: &Store, w: &Write) -> bool {
+    let rv = |s: &Store| updated_meta(s, w).map(|m| m.resource_version);
+    rv(seen) != rv(live)
+}
+
+/// The object an update writes, as `store` has it (None: not an update of one object, or absent).
+fn updated_meta<'a>(s: &'a Store, w: &Write) -> Option<&'a crate::api::Meta> {
+    let at = |i: usize, len: usize| (i < len).then_some(i);
+    Some(match w {
+        Write::SetPodStatus { pod, .. } => &s.pods[at(pod.index(), s.pods.len())?].meta,
+        Write::ScaleReplicaSet { rs, .. } | Write::SetReplicaSetStatus { rs, .. } => {
+            &s.replica_sets[at(rs.index(), s.replica_sets.len())?].meta
+        }
+        Write::UpdateDeployment { deployment, .. }
+        | Write::SetDeploymentStatus { deployment, .. } => {
+            &s.deployments[at(deployment.index(), s.deployments.len())?].meta
+        }
+        Write::SetPdbStatus { pdb, .. } => &s.pdbs[at(pdb.index(), s.pdbs.len())?].meta,
+        Write::SetClaimOwner { claim, .. } => &s.claims[at(claim.index(), s.claims.len())?].meta,
+        Write::UpdateStatefulSet { set, .. } | Write::SetStatefulSetStatus { set, .. } => {
+            &s.stateful_sets[at(set.index(), s.stateful_sets.len())?].meta
+        }
+        Write::SetRevisionNumber { revision, .. } => {
+            &s.revisions[at(revision.index(), s.revisions.len())?].meta
+        }
+        Write::UpdateDaemonSet { ds, .. } | Write::SetDaemonSetStatus { ds, .. } => {
+            &s.daemon_sets[at(ds.index(), s.daemon_sets.len())?].meta
+        }
+        Write::SetJobStatus { job, .. } => &s.jobs[at(job.index(), s.jobs.len())?].meta,
+        _ => return None,
+    })
+}
+
+/// `make(n)` for each index below `n`.
+fn ids(n: usize, make: impl Fn(u32) -> Target) -> Vec<Target> {
+    (0..n as u32).map(make).collect()
+}
+
+/// True if the object of `target` is in `store` (a lagging cache may not hold it yet).
+fn known(store: &Store, target: Target) -> bool {
+    match target {
+        Target::ReplicaSet(id) => id.index() < store.replica_sets.len(),
+        Target::Deployment(id) => id.index() < store.deployments.len(),
+        Target::Endpoints(id) => id.index() < store.services.len(),
+        Target::Disruption(id) => id.index() < store.pdbs.len(),
+        Target::StatefulSet(id) => id.index() < store.stateful_sets.len(),
+        Target::ClaimGc(id) => id.index() < store.claims.len(),
+        Target::DaemonSet(id) => id.index() < store.daemon_sets.len(),
+        Target::Job(id) => id.index() < store.jobs.len(),
+        _ => true,
+    }
+}

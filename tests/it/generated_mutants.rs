@@ -1,0 +1,71 @@
+//! Each mutant (a deliberately wrong controller from a real upstream bug, `testing.mutant`) is caught
+//! by the generated-scenario property: the hunt fails within the CI budget, and its shrunk
+//! counterexample is a scenario of a few events that `kubesim check` shows the violation of.
+
+use super::generated::{hunt_in, invariants_hold};
+use super::scenario_gen::{self, GenScenario};
+use proptest::strategy::Strategy;
+
+/// Cases a mutant's hunt may take in CI before the test says it was not caught.
+const CI_CASES: u32 = 64;
+
+/// Hunts with `mutant` switched on in every generated scenario; returns the counterexample's text.
+fn caught(mutant: &'static str) -> String {
+    let test = format!("mutant-{mutant}");
+    let cases = scenario_gen::cases(CI_CASES);
+    let strategy = scenario_gen::scenario().prop_map(move |mut g: GenScenario| {
+        g.mutant = Some(mutant);
+        g
+    });
+    let (path, why) = hunt_in(&test, cases, strategy, invariants_hold)
+        .err()
+        .unwrap_or_else(|| panic!("{mutant} passed {cases} generated scenarios"));
+    let text = std::fs::read_to_string(&path).expect("the counterexample is written");
+    println!(
+        "{mutant}: {why}\nshrunk counterexample: kubesim check {}\n{text}",
+        path.display()
+    );
+    let check = super::util::kubesim(&["check", path.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        log.contains("VIOLATION"),
+        "`kubesim check` on the counterexample shows no violation:\n{log}{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    text
+}
+
+/// Fault entries of a rendered scenario.
+fn faults(text: &str) -> usize {
+    text.lines().filter(|l| l.starts_with("  - {at:")).count()
+}
+
+#[test]
+fn generated_scenarios_catch_the_node_lifecycle_controller_that_force_deletes_pods() {
+    let text = caught("nodelifecycle-force-delete");
+    assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");
+}
+
+#[test]
+fn generated_scenarios_catch_the_statefulset_scale_down_that_does_not_wait() {
+    let text = caught("statefulset-early-scale-down");
+    assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");
+}
+
+#[test]
+fn generated_scenarios_catch_the_replicaset_controller_without_expectations() {
+    let text = caught("replicaset-no-expectations");
+    assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");
+}
+
+#[test]
+fn generated_scenarios_catch_the_endpoints_controller_that_ignores_deletion() {
+    let text = caught("endpoints-ignore-deletion");
+    assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");
+}
+
+#[test]
+fn generated_scenarios_catch_the_attach_detach_controller_on_a_fixed_timer() {
+    let text = caught("attach-detach-fixed-timer");
+    assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");
+}
