@@ -5,7 +5,7 @@
 //! go, whenDeleted Delete lets them go with the set).
 
 use super::{Checker, Findings, Invariant};
-use crate::api::{Retention, StsId, Store};
+use crate::api::{Retention, Store, StsId};
 use crate::controllers::statefulset::utils::claim_name;
 use crate::engine::SimTime;
 use crate::sim::WorldView;
@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 pub fn claim_fault(first_uid: &str, now_uid: Option<&str>) -> Option<String> {
     match now_uid {
         Some(uid) if uid == first_uid => None,
-        Some(uid) => Some(format!("the claim was replaced (uid {first_uid} became {uid})")),
+        Some(uid) => Some(format!(
+            "the claim was replaced (uid {first_uid} became {uid})"
+        )),
         None => Some(format!("the claim (uid {first_uid}) was deleted")),
     }
 }
@@ -67,7 +69,9 @@ impl ClaimChecker {
         by_person: bool,
     ) -> Option<(String, String)> {
         let ns = &store.stateful_sets[id.index()].meta.namespace;
-        let uid = store.claim_by_name(ns, &name).map(|c| store.claims[c.index()].meta.uid.clone());
+        let uid = store
+            .claim_by_name(ns, &name)
+            .map(|c| store.claims[c.index()].meta.uid.clone());
         let key = (id, name);
         let Some(first) = self.first.get(&key) else {
             if let Some(uid) = uid {
@@ -89,10 +93,16 @@ impl ClaimChecker {
     /// Forgets the claims of ordinals no longer in range (they may be deleted and made anew).
     fn forget_condemned(&mut self, store: &Store, id: StsId) {
         let set = &store.stateful_sets[id.index()];
-        let names: Vec<String> = (set.start_ordinal..set.start_ordinal.saturating_add(set.replicas))
-            .flat_map(|o| set.claim_templates.iter().map(move |t| claim_name(&t.meta.name, &set.meta.name, o)))
+        let names: Vec<String> = (set.start_ordinal
+            ..set.start_ordinal.saturating_add(set.replicas))
+            .flat_map(|o| {
+                set.claim_templates
+                    .iter()
+                    .map(move |t| claim_name(&t.meta.name, &set.meta.name, o))
+            })
             .collect();
-        self.first.retain(|(s, name), _| *s != id || names.contains(name));
+        self.first
+            .retain(|(s, name), _| *s != id || names.contains(name));
     }
 }
 

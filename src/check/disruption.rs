@@ -23,7 +23,8 @@ pub struct DisruptionChecker;
 impl Checker for DisruptionChecker {
     fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
         let store = view.store;
-        let evicting = (view.new_events.iter()).filter(|e| e.kind == "Pod" && e.reason == "Evicting");
+        let evicting =
+            (view.new_events.iter()).filter(|e| e.kind == "Pod" && e.reason == "Evicting");
         for e in evicting {
             let Some(pod) = evicted_now(store, &e.namespace, &e.name, now) else {
                 continue;
@@ -32,7 +33,8 @@ impl Checker for DisruptionChecker {
                 findings.judged(Invariant::DisruptionBudget, 1);
                 let b = &store.pdbs[pdb.index()];
                 if let Some(detail) = budget_broken(healthy(store, pdb), b.status.desired_healthy) {
-                    let object = format!("PodDisruptionBudget {}/{}", b.meta.namespace, b.meta.name);
+                    let object =
+                        format!("PodDisruptionBudget {}/{}", b.meta.namespace, b.meta.name);
                     let detail = format!("{detail} (evicted {})", e.name);
                     findings.violate(now, Invariant::DisruptionBudget, object, detail);
                 }

@@ -16,10 +16,12 @@ pub struct EndpointsChecker {
     bad: Persisting<(SvcId, PodId)>,
 }
 
-impl Default for EndpointsChecker {
-    fn default() -> Self {
+impl EndpointsChecker {
+    /// Tolerates a wrong endpoint for `lag_ms` (the scenario's faults of the controller) beyond
+    /// the instant it appeared in.
+    pub fn new(lag_ms: u64) -> Self {
         EndpointsChecker {
-            bad: Persisting::after_ms(0),
+            bad: Persisting::after_ms(lag_ms),
         }
     }
 }
@@ -105,11 +107,23 @@ mod tests {
 
     #[test]
     fn a_ready_endpoint_of_a_terminating_or_unready_pod_is_wrong() {
-        let terminating = EndpointPod { terminating: true, ..GOOD };
-        assert_eq!(wrong_ready_endpoint(terminating), Some("the pod is terminating"));
-        let unready = EndpointPod { ready: false, ..GOOD };
+        let terminating = EndpointPod {
+            terminating: true,
+            ..GOOD
+        };
+        assert_eq!(
+            wrong_ready_endpoint(terminating),
+            Some("the pod is terminating")
+        );
+        let unready = EndpointPod {
+            ready: false,
+            ..GOOD
+        };
         assert_eq!(wrong_ready_endpoint(unready), Some("the pod is not Ready"));
-        let gone = EndpointPod { exists: false, ..GOOD };
+        let gone = EndpointPod {
+            exists: false,
+            ..GOOD
+        };
         assert!(wrong_ready_endpoint(gone).is_some());
     }
 

@@ -24,7 +24,9 @@ pub fn over_replicas(active: usize, replicas: u32) -> Option<String> {
 pub fn over_surge(sum: u64, replicas: u32, surge: i32) -> Option<String> {
     let bound = i64::from(replicas) + i64::from(surge.max(0));
     (sum as i64 > bound).then(|| {
-        format!("its ReplicaSets hold {sum} replicas, more than replicas {replicas} + maxSurge {surge}")
+        format!(
+            "its ReplicaSets hold {sum} replicas, more than replicas {replicas} + maxSurge {surge}"
+        )
     })
 }
 
@@ -32,13 +34,17 @@ pub fn over_surge(sum: u64, replicas: u32, surge: i32) -> Option<String> {
 #[derive(Debug)]
 pub struct ReplicaChecker {
     surge: Persisting<DeployId>,
+    /// The ReplicaSet bound is not judged (a watch lag beyond the expectations timeout).
+    skip_replicas: bool,
 }
 
-impl Default for ReplicaChecker {
-    fn default() -> Self {
+impl ReplicaChecker {
+    /// With the scenario's allowances for stale Deployment and ReplicaSet controllers.
+    pub fn new(a: &super::Allowances) -> Self {
         ReplicaChecker {
             // A scale of the Deployment by a person is followed, at the same instant, by its sync.
-            surge: Persisting::after_ms(0),
+            surge: Persisting::after_ms(a.deployment_lag_ms),
+            skip_replicas: a.expectations_may_expire,
         }
     }
 }
@@ -51,10 +57,15 @@ impl Checker for ReplicaChecker {
             .filter_map(|e| replica_set(store, &e.namespace, &e.name))
             .collect();
         creators.dedup();
+        if self.skip_replicas {
+            creators.clear();
+        }
         for rs in creators {
             findings.judged(Invariant::ReplicaSetReplicas, 1);
             let r = &store.replica_sets[rs.index()];
-            let active = store.pods_of_rs(rs).filter(|p| store.pods[p.index()].is_active());
+            let active = store
+                .pods_of_rs(rs)
+                .filter(|p| store.pods[p.index()].is_active());
             if let Some(detail) = over_replicas(active.count(), r.replicas) {
                 let object = format!("ReplicaSet {}/{}", r.meta.namespace, r.meta.name);
                 findings.violate(now, Invariant::ReplicaSetReplicas, object, detail);
@@ -66,7 +77,11 @@ impl Checker for ReplicaChecker {
 
 impl ReplicaChecker {
     fn check_surge(&mut self, store: &Store, now: SimTime, findings: &mut Findings) {
-        let live = store.deployments.iter().enumerate().filter(|(_, d)| d.meta.exists());
+        let live = store
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.meta.exists());
         let mut bad = Vec::new();
         for (i, d) in live {
             findings.judged(Invariant::DeploymentBounds, 1);
@@ -79,7 +94,12 @@ impl ReplicaChecker {
             let d = &store.deployments[id.index()];
             let detail = over_surge(rs_sum(store, id), d.replicas, surge_of(store, id));
             let object = format!("Deployment {}/{}", d.meta.namespace, d.meta.name);
-            findings.violate(now, Invariant::DeploymentBounds, object, detail.unwrap_or_default());
+            findings.violate(
+                now,
+                Invariant::DeploymentBounds,
+                object,
+                detail.unwrap_or_default(),
+            );
         }
     }
 }
@@ -97,9 +117,10 @@ fn rs_sum(store: &Store, id: DeployId) -> u64 {
 }
 
 fn replica_set(store: &Store, namespace: &str, name: &str) -> Option<RsId> {
-    let i = store.replica_sets.iter().position(|r| {
-        r.meta.exists() && r.meta.name == name && r.meta.namespace == namespace
-    })?;
+    let i = store
+        .replica_sets
+        .iter()
+        .position(|r| r.meta.exists() && r.meta.name == name && r.meta.namespace == namespace)?;
     Some(RsId(i as u32))
 }
 

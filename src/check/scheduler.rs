@@ -27,7 +27,10 @@ pub fn bind_fault(f: &BindFacts) -> Option<String> {
     let over = (0..3).find(|&i| f.used[i] > f.allocatable[i]);
     if let Some(i) = over {
         let (used, alloc) = (f.used[i], f.allocatable[i]);
-        return Some(format!("overcommits {}: {used} requested of {alloc} allocatable", WHAT[i]));
+        return Some(format!(
+            "overcommits {}: {used} requested of {alloc} allocatable",
+            WHAT[i]
+        ));
     }
     if !f.selector_matches {
         return Some("the node does not match the pod's nodeSelector".into());
@@ -44,7 +47,10 @@ pub struct SchedulerChecker;
 impl Checker for SchedulerChecker {
     fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
         let store = view.store;
-        let bound = view.new_events.iter().filter(|e| e.kind == "Pod" && e.reason == "Scheduled");
+        let bound = view
+            .new_events
+            .iter()
+            .filter(|e| e.kind == "Pod" && e.reason == "Scheduled");
         for e in bound {
             let Some(pod) = live_pod(store, &e.namespace, &e.name) else {
                 continue;
@@ -55,7 +61,9 @@ impl Checker for SchedulerChecker {
             };
             if let Some(detail) = bind_fault(&facts) {
                 let p = &store.pods[pod.index()];
-                let node = p.node.map_or("", |n| store.nodes[n.index()].meta.name.as_str());
+                let node = p
+                    .node
+                    .map_or("", |n| store.nodes[n.index()].meta.name.as_str());
                 let object = format!("Pod {}/{} on node {node}", p.meta.namespace, p.meta.name);
                 findings.violate(now, Invariant::SchedulerFit, object, detail);
             }

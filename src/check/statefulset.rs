@@ -246,7 +246,10 @@ impl super::Checker for StsInvariants {
         );
         let deletions = after.controller_deletions - before.controller_deletions;
         findings.judged(Invariant::StsPartition, u64::from(deletions));
-        findings.judged(Invariant::StsIdentity, view.store.stateful_sets.len() as u64);
+        findings.judged(
+            Invariant::StsIdentity,
+            view.store.stateful_sets.len() as u64,
+        );
         for v in &self.inner.violations()[self.reported..] {
             let object = format!("StatefulSet {} ordinal {}", v.set, v.ordinal);
             findings.violate(v.at, invariant_of(&v.kind), object, v.kind.to_string());

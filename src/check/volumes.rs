@@ -77,7 +77,11 @@ impl Checker for VolumeChecker {
 
 impl VolumeChecker {
     fn check_attachments(&mut self, store: &Store, now: SimTime, findings: &mut Findings) {
-        let live = store.volumes.iter().enumerate().filter(|(_, v)| v.meta.exists());
+        let live = store
+            .volumes
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.meta.exists());
         let mut bad = Vec::new();
         for (i, v) in live {
             findings.judged(Invariant::VolumeAttachment, 1);
@@ -90,8 +94,17 @@ impl VolumeChecker {
             let nodes: Vec<&str> = (v.attached_to.iter())
                 .map(|n| store.nodes[n.index()].meta.name.as_str())
                 .collect();
-            let detail = format!("ReadWriteOnce volume attached to {} nodes at once: {}", nodes.len(), nodes.join(", "));
-            findings.violate(now, Invariant::VolumeAttachment, volume_name(store, pv), detail);
+            let detail = format!(
+                "ReadWriteOnce volume attached to {} nodes at once: {}",
+                nodes.len(),
+                nodes.join(", ")
+            );
+            findings.violate(
+                now,
+                Invariant::VolumeAttachment,
+                volume_name(store, pv),
+                detail,
+            );
         }
     }
 
@@ -131,7 +144,12 @@ impl VolumeChecker {
                 "detached from Ready node {node} while container of pod {}/{} still runs there with it mounted",
                 p.meta.namespace, p.meta.name
             );
-            findings.violate(now, Invariant::VolumeAttachment, volume_name(store, pv), detail);
+            findings.violate(
+                now,
+                Invariant::VolumeAttachment,
+                volume_name(store, pv),
+                detail,
+            );
         }
     }
 

@@ -155,7 +155,9 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Scenario(_) | CliError::Input(_) | CliError::Usage(_) => 2,
-            CliError::Run(_) | CliError::Report(_) | CliError::Study(_) | CliError::Violated(_) => 1,
+            CliError::Run(_) | CliError::Report(_) | CliError::Study(_) | CliError::Violated(_) => {
+                1
+            }
         }
     }
 }

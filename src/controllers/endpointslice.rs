@@ -15,7 +15,12 @@ pub fn sync(store: &Store, id: SvcId, now: SimTime) -> Effects<NoTimer> {
 
 /// [`sync`]; `ignore_deletion` switches on the mutant of kubernetes/kubernetes#54723 (testing the
 /// checker only): a terminating pod is listed as if it were not being deleted.
-pub fn sync_with(store: &Store, id: SvcId, _now: SimTime, ignore_deletion: bool) -> Effects<NoTimer> {
+pub fn sync_with(
+    store: &Store,
+    id: SvcId,
+    _now: SimTime,
+    ignore_deletion: bool,
+) -> Effects<NoTimer> {
     let mut fx = Effects::default();
     let svc = &store.services[id.index()];
     let Some(selector) = svc.selector.as_ref().filter(|_| svc.meta.exists()) else {

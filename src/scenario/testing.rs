@@ -118,8 +118,13 @@ mod tests {
     #[test]
     fn an_unknown_mutant_is_named_with_the_file_and_field() {
         let text = format!("{BASE}testing: {{mutant: rs-no-expectations}}\n");
-        let err = load_str(&text, Path::new("t.yaml")).unwrap_err().to_string();
-        assert!(err.starts_with("t.yaml: testing.mutant: unknown mutant"), "{err}");
+        let err = load_str(&text, Path::new("t.yaml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t.yaml: testing.mutant: unknown mutant"),
+            "{err}"
+        );
         assert!(err.contains("replicaset-no-expectations"), "{err}");
     }
 }

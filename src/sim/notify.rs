@@ -1,10 +1,10 @@
 //! Change notifications: which actors watch which changes (informer event handlers), and the work
 //! each does when its key comes due.
 
+use super::control_plane::view;
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, Kind, NodeId, Owner, PodId, PvId, PvcId, SvcId};
 use crate::controllers::{deployment, endpointslice};
-use super::control_plane::view;
 use crate::kubelet::Ctx;
 use crate::scenario::{Controller, Mutant};
 

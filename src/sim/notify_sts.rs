@@ -1,11 +1,11 @@
 //! The StatefulSet controller's and the garbage collector's informer handlers and work.
 
+use super::control_plane::view;
 use super::world::{Target, World, WorldError};
 use crate::api::{Change, Kind, Owner, PodId, StsId};
 use crate::controllers::{garbage_collector, statefulset};
 use crate::engine::SimTime;
 use crate::scenario::{Controller, Mutant};
-use super::control_plane::view;
 
 impl World<'_> {
     /// A StatefulSet changed (the set informer's handlers: enqueue it). Its ControllerRevisions

@@ -29,7 +29,11 @@ fn shown(report: &CheckReport) -> String {
 /// `invariant`, the second breaks nothing.
 fn assert_caught(file: &str, mutant: Mutant, invariant: Invariant) {
     let mut scenario = load(&check_dir().join(file));
-    assert_eq!(scenario.testing.mutant, Some(mutant), "{file} switches the mutant on");
+    assert_eq!(
+        scenario.testing.mutant,
+        Some(mutant),
+        "{file} switches the mutant on"
+    );
     let report = checked(&scenario);
     assert!(
         report.violations.iter().any(|v| v.invariant == invariant),
@@ -38,7 +42,10 @@ fn assert_caught(file: &str, mutant: Mutant, invariant: Invariant) {
         mutant.name(),
         shown(&report)
     );
-    assert!(!report.history.is_empty(), "the report shows the history before the violation");
+    assert!(
+        !report.history.is_empty(),
+        "the report shows the history before the violation"
+    );
     scenario.testing.mutant = None;
     let correct = checked(&scenario);
     assert!(
@@ -64,6 +71,15 @@ fn the_early_scale_down_mutant_deletes_out_of_order() {
         "statefulset-early-scale-down.yaml",
         Mutant::StatefulSetEarlyScaleDown,
         Invariant::StsOrder,
+    );
+}
+
+#[test]
+fn the_no_expectations_mutant_creates_beyond_replicas_from_a_stale_cache() {
+    assert_caught(
+        "replicaset-no-expectations.yaml",
+        Mutant::ReplicaSetNoExpectations,
+        Invariant::ReplicaSetReplicas,
     );
 }
 
@@ -98,9 +114,18 @@ fn every_example_scenario_passes_every_invariant_with_the_correct_controllers() 
     for path in &paths {
         let scenario = load(path);
         let report = checked(&scenario);
-        assert!(report.checked.events > 0, "{}: no event checked", path.display());
+        assert!(
+            report.checked.events > 0,
+            "{}: no event checked",
+            path.display()
+        );
         if !report.passed() {
-            failures.push(format!("{} (seed {}):\n{}", path.display(), scenario.seed, shown(&report)));
+            failures.push(format!(
+                "{} (seed {}):\n{}",
+                path.display(),
+                scenario.seed,
+                shown(&report)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -140,7 +165,12 @@ fn kubesim_check_exits_non_zero_and_prints_the_first_violation_with_its_history(
 
 #[test]
 fn kubesim_check_exits_zero_on_an_example_that_breaks_nothing() {
-    let out = super::util::kubesim(&["check", "scenarios/web-delete-all.yaml", "--replications", "2"]);
+    let out = super::util::kubesim(&[
+        "check",
+        "scenarios/web-delete-all.yaml",
+        "--replications",
+        "2",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("no invariant broken"), "{stdout}");

@@ -33,7 +33,9 @@ fn recreated_ms(out: &RunOutput, name: &str) -> u64 {
         .map(|p| p.created.0)
         .collect();
     created.sort();
-    *created.get(1).unwrap_or_else(|| panic!("{name} is recreated"))
+    *created
+        .get(1)
+        .unwrap_or_else(|| panic!("{name} is recreated"))
 }
 
 /// When the first pod whose name starts with `prefix` created after `after_ms` was created.
@@ -54,7 +56,10 @@ fn a_statefulset_s_pod_is_not_recreated_while_its_controller_is_down_and_is_afte
         "{at: 50s, crash-controller: {name: statefulset, down: 40s}}",
         delete,
     ]);
-    assert!(recreated_ms(&healthy, "web-1") < 80_000, "recreated soon without the crash");
+    assert!(
+        recreated_ms(&healthy, "web-1") < 80_000,
+        "recreated soon without the crash"
+    );
     let at = recreated_ms(&crashed, "web-1");
     assert!(
         (90_000..95_000).contains(&at),
@@ -75,7 +80,10 @@ fn a_crashed_replicaset_controller_replaces_a_deleted_pod_only_after_its_restart
         "the replacement is created at {at} ms, not just after the restart at 90 s"
     );
     // The Deployment controller is not the one that crashed: its sync still ran meanwhile.
-    let live = crashed.pods.iter().filter(|p| p.pod.starts_with("api-") && p.gone.is_none());
+    let live = crashed
+        .pods
+        .iter()
+        .filter(|p| p.pod.starts_with("api-") && p.gone.is_none());
     assert_eq!(live.count(), 2, "two api pods in the end");
 }
 
@@ -116,6 +124,10 @@ fn certain_conflicts_keep_a_statefulset_s_status_stale_until_they_stop() {
         status_at_end = replicas;
     })
     .expect("runs");
-    assert_eq!(status_at_80s, Some(2), "status.replicas during the conflicts");
+    assert_eq!(
+        status_at_80s,
+        Some(2),
+        "status.replicas during the conflicts"
+    );
     assert_eq!(status_at_end, 3, "status.replicas after them");
 }

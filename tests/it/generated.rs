@@ -89,12 +89,17 @@ fn a_failing_property_shrinks_to_one_fault_that_kubesim_run_replays() {
         proptest::prop_assert!(!restarted, "a container was restarted");
         Ok(())
     };
-    let (path, why) = hunt(test, 200, never_restarted).expect_err("some scenario restarts a container");
+    let (path, why) =
+        hunt(test, 200, never_restarted).expect_err("some scenario restarts a container");
     assert!(why.contains("restarted"), "{why}");
     let text = std::fs::read_to_string(&path).expect("the counterexample is written");
     let faults = text.lines().filter(|l| l.starts_with("  - {at:")).count();
     assert!(faults <= 1, "not shrunk to one fault:\n{text}");
-    assert_eq!(text.matches("  - {match:").count(), 1, "one workload:\n{text}");
+    assert_eq!(
+        text.matches("  - {match:").count(),
+        1,
+        "one workload:\n{text}"
+    );
     let out_dir = super::util::temp_dir("shrunk-replay");
     let run = super::util::kubesim(&[
         "run",
@@ -103,10 +108,17 @@ fn a_failing_property_shrinks_to_one_fault_that_kubesim_run_replays() {
         "--out",
         out_dir.path().to_str().unwrap(),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let pods = std::fs::read_to_string(out_dir.path().join("pods.csv")).unwrap();
     let header: Vec<&str> = pods.lines().next().unwrap_or("").split(',').collect();
-    let col = header.iter().position(|h| *h == "restarts").expect("a restarts column");
+    let col = header
+        .iter()
+        .position(|h| *h == "restarts")
+        .expect("a restarts column");
     let restarted = pods
         .lines()
         .skip(1)

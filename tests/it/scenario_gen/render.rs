@@ -52,7 +52,11 @@ fn scenario_text(g: &GenScenario) -> String {
         zones.join(", "),
         g.node_cpu
     );
-    let (attach, detach) = if g.attached_disks { ("3s", "2s") } else { ("0s", "0s") };
+    let (attach, detach) = if g.attached_disks {
+        ("3s", "2s")
+    } else {
+        ("0s", "0s")
+    };
     let _ = writeln!(
         s,
         "  storage-classes:\n    standard: {{provision: 1s, attach: {attach}, detach: {detach}}}"
@@ -168,9 +172,15 @@ fn manifests_text(g: &GenScenario) -> String {
 
 fn workload_text(n: &str, w: &Workload) -> String {
     let template = format!("  template:\n    metadata:\n      labels:\n        app: {n}\n    spec:\n      terminationGracePeriodSeconds: {}\n      containers:\n      - name: main\n        image: app:v0\n        resources:\n          requests: {{cpu: 250m, memory: 256Mi}}\n", w.app.grace_s);
-    let head = |kind: &str| format!("apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {n}\nspec:\n  replicas: {}\n  selector:\n    matchLabels:\n      app: {n}\n", w.replicas);
+    let head = |kind: &str| {
+        format!("apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {n}\nspec:\n  replicas: {}\n  selector:\n    matchLabels:\n      app: {n}\n", w.replicas)
+    };
     match &w.kind {
-        Kind::Deployment { max_surge, max_unavailable, recreate } => {
+        Kind::Deployment {
+            max_surge,
+            max_unavailable,
+            recreate,
+        } => {
             let strategy = if *recreate {
                 "  strategy: {type: Recreate}\n".to_string()
             } else {
@@ -179,8 +189,15 @@ fn workload_text(n: &str, w: &Workload) -> String {
             format!("{}{strategy}{template}", head("Deployment"))
         }
         Kind::StatefulSet { parallel, claims } => {
-            let policy = if *parallel { "Parallel" } else { "OrderedReady" };
-            let mut s = format!("{}  serviceName: {n}\n  podManagementPolicy: {policy}\n{template}", head("StatefulSet"));
+            let policy = if *parallel {
+                "Parallel"
+            } else {
+                "OrderedReady"
+            };
+            let mut s = format!(
+                "{}  serviceName: {n}\n  podManagementPolicy: {policy}\n{template}",
+                head("StatefulSet")
+            );
             if let Some(r) = claims {
                 let word = |delete: bool| if delete { "Delete" } else { "Retain" };
                 s.push_str("        volumeMounts:\n        - {name: data, mountPath: /data}\n");

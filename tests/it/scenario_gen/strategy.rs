@@ -80,18 +80,50 @@ pub struct Timed {
 /// A change or a fault; `w` and `n` are a workload and a node, modulo their counts.
 #[derive(Debug, Clone)]
 pub enum Action {
-    Scale { w: usize, replicas: u8 },
-    SetImage { w: usize },
+    Scale {
+        w: usize,
+        replicas: u8,
+    },
+    SetImage {
+        w: usize,
+    },
     /// A partition patch (StatefulSets only; nothing for a Deployment).
-    Partition { w: usize, partition: u8 },
-    DeletePod { w: usize, one: bool },
-    KillContainer { w: usize },
-    RestartNode { n: usize, down_s: u16 },
-    PartitionNode { n: usize, heal_after_s: u16 },
-    Drain { n: usize },
-    CrashController { c: Controller, down_s: u16 },
-    DelayWatch { c: Controller, by_s: u8, for_s: u16 },
-    Conflict { c: Controller, tenths: u8, for_s: u16 },
+    Partition {
+        w: usize,
+        partition: u8,
+    },
+    DeletePod {
+        w: usize,
+        one: bool,
+    },
+    KillContainer {
+        w: usize,
+    },
+    RestartNode {
+        n: usize,
+        down_s: u16,
+    },
+    PartitionNode {
+        n: usize,
+        heal_after_s: u16,
+    },
+    Drain {
+        n: usize,
+    },
+    CrashController {
+        c: Controller,
+        down_s: u16,
+    },
+    DelayWatch {
+        c: Controller,
+        by_s: u8,
+        for_s: u16,
+    },
+    Conflict {
+        c: Controller,
+        tenths: u8,
+        for_s: u16,
+    },
 }
 
 impl Action {
@@ -134,9 +166,8 @@ fn kind() -> impl Strategy<Value = Kind> {
         when_scaled: s,
     });
     prop_oneof![
-        (any::<bool>(), proptest::option::weighted(0.6, retention)).prop_map(
-            |(parallel, claims)| Kind::StatefulSet { parallel, claims }
-        ),
+        (any::<bool>(), proptest::option::weighted(0.6, retention))
+            .prop_map(|(parallel, claims)| Kind::StatefulSet { parallel, claims }),
         (0u8..3, 0u8..3, proptest::bool::weighted(0.2)).prop_map(|(s, u, recreate)| {
             // maxSurge and maxUnavailable may not both be 0.
             let max_surge = if s == 0 && u == 0 { 1 } else { s };
@@ -182,10 +213,8 @@ fn workload_action() -> impl Strategy<Value = Action> {
         (0usize..4, any::<bool>()).prop_map(|(w, one)| Action::DeletePod { w, one }),
         (0usize..4).prop_map(|w| Action::KillContainer { w }),
         (0usize..6, 0u16..120).prop_map(|(n, down_s)| Action::RestartNode { n, down_s }),
-        (0usize..6, 1u16..120).prop_map(|(n, heal_after_s)| Action::PartitionNode {
-            n,
-            heal_after_s
-        }),
+        (0usize..6, 1u16..120)
+            .prop_map(|(n, heal_after_s)| Action::PartitionNode { n, heal_after_s }),
         (0usize..6).prop_map(|n| Action::Drain { n }),
     ]
 }
