@@ -21,6 +21,8 @@ pub struct Allowances {
     /// When the last control-plane fault's effect ends; None: some fault's time is drawn or repeats,
     /// so no quiet period can be known in advance (liveness is not judged).
     pub faults_end_ms: Option<u64>,
+    /// The scenario's watch latency (`timings.watch-latency`).
+    pub watch_latency_ms: u64,
 }
 
 impl Allowances {
@@ -28,6 +30,7 @@ impl Allowances {
     pub fn of(scenario: &Scenario) -> Self {
         let mut a = Allowances {
             faults_end_ms: Some(0),
+            watch_latency_ms: scenario.timings.watch_latency_ms,
             ..Default::default()
         };
         for f in &scenario.faults {

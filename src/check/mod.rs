@@ -73,7 +73,10 @@ pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
         Box::new(replicaset::ReplicaChecker::new(&a)),
         Box::new(volumes::VolumeChecker::default()),
         Box::new(scheduler::SchedulerChecker),
-        Box::new(endpoints::EndpointsChecker::new(a.endpoints_lag_ms)),
+        // The controller hears of a pod change after one watch latency and writes after another.
+        Box::new(endpoints::EndpointsChecker::new(
+            a.endpoints_lag_ms + 2 * scenario.timings.watch_latency_ms,
+        )),
         Box::new(disruption::DisruptionChecker),
         Box::new(liveness::LivenessChecker::new(a.faults_end_ms)),
     ]

@@ -43,7 +43,7 @@ impl ReplicaChecker {
     pub fn new(a: &super::Allowances) -> Self {
         ReplicaChecker {
             // A scale of the Deployment by a person is followed, at the same instant, by its sync.
-            surge: Persisting::after_ms(a.deployment_lag_ms),
+            surge: Persisting::after_ms(a.deployment_lag_ms + a.watch_latency_ms * 2),
             skip_replicas: a.expectations_may_expire,
         }
     }

@@ -68,7 +68,10 @@ impl Controller {
 pub enum ControlPlaneFault {
     /// The controller's process dies: it reacts to nothing for `down_ms`, then starts again with
     /// empty caches and queues, lists every object and syncs it.
-    Crash { controller: Controller, down_ms: u64 },
+    Crash {
+        controller: Controller,
+        down_ms: u64,
+    },
     /// For `for_ms`, the controller's watch delivers each change `by_ms` late: its cache and its
     /// reactions lag behind the API server.
     DelayWatch {
@@ -117,7 +120,11 @@ impl ControlPlaneFault {
                 controller,
                 probability,
                 for_ms,
-            } => format!("{} p={probability} for {}", controller.name(), show(*for_ms)),
+            } => format!(
+                "{} p={probability} for {}",
+                controller.name(),
+                show(*for_ms)
+            ),
         }
     }
 }
@@ -181,4 +188,3 @@ fn controller(field: &Field) -> Result<Controller> {
         ))
     })
 }
-

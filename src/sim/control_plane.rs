@@ -146,7 +146,10 @@ impl World<'_> {
         let now = self.cal.now();
         let i = fault.controller().index();
         match *fault {
-            ControlPlaneFault::Crash { controller, down_ms } => {
+            ControlPlaneFault::Crash {
+                controller,
+                down_ms,
+            } => {
                 let back = now.plus_ms(down_ms);
                 self.cp.down_until[i] = Some(back);
                 self.schedule(back, Ev::ControlPlane(Timer::Restart(controller)))
@@ -191,22 +194,32 @@ impl World<'_> {
                 for pod in pods {
                     self.rsc.observe_pod(&self.store, pod, now);
                 }
-                ids(self.store.replica_sets.len(), |i| Target::ReplicaSet(crate::api::RsId(i)))
+                ids(self.store.replica_sets.len(), |i| {
+                    Target::ReplicaSet(crate::api::RsId(i))
+                })
             }
             Controller::Deployment => ids(s.deployments.len(), |i| {
                 Target::Deployment(crate::api::DeployId(i))
             }),
-            Controller::Endpoints => ids(s.services.len(), |i| Target::Endpoints(crate::api::SvcId(i))),
+            Controller::Endpoints => ids(s.services.len(), |i| {
+                Target::Endpoints(crate::api::SvcId(i))
+            }),
             Controller::StatefulSet => ids(s.stateful_sets.len(), |i| {
                 Target::StatefulSet(crate::api::StsId(i))
             }),
-            Controller::DaemonSet => ids(s.daemon_sets.len(), |i| Target::DaemonSet(crate::api::DsId(i))),
+            Controller::DaemonSet => ids(s.daemon_sets.len(), |i| {
+                Target::DaemonSet(crate::api::DsId(i))
+            }),
             Controller::Job => {
                 self.jobs = Default::default();
                 ids(self.store.jobs.len(), |i| Target::Job(crate::api::JobId(i)))
             }
-            Controller::Disruption => ids(s.pdbs.len(), |i| Target::Disruption(crate::api::PdbId(i))),
-            Controller::GarbageCollector => ids(s.claims.len(), |i| Target::ClaimGc(crate::api::PvcId(i))),
+            Controller::Disruption => {
+                ids(s.pdbs.len(), |i| Target::Disruption(crate::api::PdbId(i)))
+            }
+            Controller::GarbageCollector => {
+                ids(s.claims.len(), |i| Target::ClaimGc(crate::api::PvcId(i)))
+            }
         };
         for key in keys {
             self.enqueue(key, now)?;
@@ -247,7 +260,9 @@ impl World<'_> {
         for (_, pod) in due {
             let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
             let exists = pod.index() < seen.pods.len();
-            let requeue = exists.then(|| self.rsc.observe_pod(seen, pod, now)).flatten();
+            let requeue = exists
+                .then(|| self.rsc.observe_pod(seen, pod, now))
+                .flatten();
             if let Some((t, r)) = requeue {
                 self.schedule(t, Ev::RsRequeue(r))?;
             }
@@ -310,7 +325,10 @@ impl World<'_> {
         let seen = view(&self.cp, &self.store, c, now);
         let stale: Vec<bool> = match std::ptr::eq(seen, &self.store) {
             true => vec![false; writes.len()],
-            false => writes.iter().map(|w| is_stale(seen, &self.store, w)).collect(),
+            false => writes
+                .iter()
+                .map(|w| is_stale(seen, &self.store, w))
+                .collect(),
         };
         let rng = &mut self.cp.rng;
         let refused = writes.iter().zip(&stale).position(|(w, stale)| {
@@ -346,7 +364,8 @@ fn updated_meta<'a>(s: &'a Store, w: &Write) -> Option<&'a crate::api::Meta> {
         Write::ScaleReplicaSet { rs, .. } | Write::SetReplicaSetStatus { rs, .. } => {
             &s.replica_sets[at(rs.index(), s.replica_sets.len())?].meta
         }
-        Write::UpdateDeployment { deployment, .. } | Write::SetDeploymentStatus { deployment, .. } => {
+        Write::UpdateDeployment { deployment, .. }
+        | Write::SetDeploymentStatus { deployment, .. } => {
             &s.deployments[at(deployment.index(), s.deployments.len())?].meta
         }
         Write::SetPdbStatus { pdb, .. } => &s.pdbs[at(pdb.index(), s.pdbs.len())?].meta,

@@ -1,11 +1,11 @@
 //! The DaemonSet and Job controllers' informer handlers and work.
 
+use super::control_plane::view;
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, DsId, JobId, Kind, NodeId, Owner, PodId};
 use crate::controllers::daemon;
 use crate::engine::SimTime;
 use crate::scenario::Controller;
-use super::control_plane::view;
 
 impl World<'_> {
     /// A DaemonSet or a Job changed: enqueue it.
