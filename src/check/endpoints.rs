@@ -16,10 +16,12 @@ pub struct EndpointsChecker {
     bad: Persisting<(SvcId, PodId)>,
 }
 
-impl Default for EndpointsChecker {
-    fn default() -> Self {
+impl EndpointsChecker {
+    /// Tolerates a wrong endpoint for `lag_ms` (the scenario's faults of the controller) beyond
+    /// the instant it appeared in.
+    pub fn new(lag_ms: u64) -> Self {
         EndpointsChecker {
-            bad: Persisting::after_ms(0),
+            bad: Persisting::after_ms(lag_ms),
         }
     }
 }

@@ -16,6 +16,8 @@ pub const QUIET_MS: u64 = 10 * 60 * 1000;
 
 /// The Events of a controller creating, deleting or resizing something.
 const CONTROLLER_WRITES: &[&str] = &["SuccessfulCreate", "SuccessfulDelete", "ScalingReplicaSet"];
+/// The controllers whose writes after convergence are judged.
+const JUDGED_KINDS: &[&str] = &["ReplicaSet", "StatefulSet", "Deployment"];
 
 /// What one workload shows at the end, as the rule reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,12 +53,30 @@ pub fn not_converged(f: &WorkloadFacts) -> Option<String> {
 /// Judges convergence at the end of a run with a quiet tail, and writes after convergence.
 #[derive(Debug, Default)]
 pub struct LivenessChecker {
+    /// When the scenario's control-plane faults stop acting; None: never known (not judged).
+    faults_end: Option<SimTime>,
     last_action: SimTime,
     /// The problems seen after the last event judged within the quiet tail.
     problems: Vec<(String, String)>,
     /// When the world last became converged (no problems), within the quiet tail.
     converged_at: Option<SimTime>,
     judged: bool,
+}
+
+impl LivenessChecker {
+    /// Judges liveness once no scenario action has happened, and every control-plane fault ended
+    /// (`faults_end_ms`, None: never), for [`QUIET_MS`].
+    pub fn new(faults_end_ms: Option<u64>) -> Self {
+        LivenessChecker {
+            faults_end: faults_end_ms.map(SimTime),
+            ..Default::default()
+        }
+    }
+
+    /// The start of the quiet tail so far, if one can be known.
+    fn quiet_from(&self) -> Option<SimTime> {
+        self.faults_end.map(|end| end.max(self.last_action))
+    }
 }
 
 impl Checker for LivenessChecker {
@@ -67,12 +87,15 @@ impl Checker for LivenessChecker {
             self.judged = false;
             return;
         }
-        if now.0 < self.last_action.0.saturating_add(QUIET_MS) {
-            return;
+        match self.quiet_from() {
+            Some(from) if now.0 >= from.0.saturating_add(QUIET_MS) => {}
+            _ => return,
         }
         self.judged = true;
-        let writes = (view.new_events.iter())
-            .find(|e| CONTROLLER_WRITES.contains(&e.reason.as_str()) && e.kind != "Pod");
+        let writes = (view.new_events.iter()).find(|e| {
+            CONTROLLER_WRITES.contains(&e.reason.as_str())
+                && JUDGED_KINDS.contains(&e.kind.as_str())
+        });
         if let (Some(e), Some(_)) = (writes, self.converged_at) {
             let object = format!("{} {}/{}", e.kind, e.namespace, e.name);
             let detail = format!(
@@ -82,8 +105,9 @@ impl Checker for LivenessChecker {
             findings.violate(now, Invariant::Liveness, object, detail);
             self.converged_at = None;
         }
-        self.problems = problems(view.store);
-        if self.problems.is_empty() {
+        let (problems, all_ready) = problems(view.store);
+        self.problems = problems;
+        if self.problems.is_empty() && all_ready {
             self.converged_at.get_or_insert(now);
         } else {
             self.converged_at = None;
@@ -91,23 +115,29 @@ impl Checker for LivenessChecker {
     }
 
     fn finish(&mut self, end: SimTime, findings: &mut Findings) {
-        if !self.judged || end.0 < self.last_action.0.saturating_add(QUIET_MS) {
+        let Some(from) = self.quiet_from() else {
+            return;
+        };
+        if !self.judged || end.0 < from.0.saturating_add(QUIET_MS) {
             return;
         }
         findings.judged(Invariant::Liveness, 1);
         for (object, detail) in std::mem::take(&mut self.problems) {
-            let detail = format!(
-                "not converged {} s after the last action: {detail}",
-                (end.0 - self.last_action.0) / 1000
-            );
+            let quiet_s = (end.0 - from.0) / 1000;
+            let detail = format!("not converged {quiet_s} s after the last action: {detail}");
             findings.violate(end, Invariant::Liveness, object, detail);
         }
     }
 }
 
-/// Every workload whose pods are all Ready but that has not converged.
-fn problems(store: &Store) -> Vec<(String, String)> {
+/// Every workload whose pods are all Ready but that has not converged; and whether every workload's
+/// pods were Ready (none was left unjudged).
+fn problems(store: &Store) -> (Vec<(String, String)>, bool) {
     let mut out = Vec::new();
+    let all_ready = store.live_pods.iter().all(|p| {
+        let pod = &store.pods[p.index()];
+        !pod.is_active() || pod.ready
+    });
     for (i, rs) in store.replica_sets.iter().enumerate() {
         if !rs.meta.exists() {
             continue;
@@ -145,7 +175,7 @@ fn problems(store: &Store) -> Vec<(String, String)> {
             }
         }
     }
-    out
+    (out, all_ready)
 }
 
 /// A workload's problem, if all its pods are Ready (else it is not judged).

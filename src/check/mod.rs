@@ -4,6 +4,7 @@
 //!
 //! [`check_run`] runs a scenario with every invariant on and returns a [`CheckReport`].
 
+mod allowances;
 pub mod claims;
 pub mod disruption;
 pub mod endpoints;
@@ -17,6 +18,7 @@ pub mod statefulset;
 pub mod sts_rules;
 pub mod volumes;
 
+pub use allowances::Allowances;
 pub use history::history_before;
 pub use report::{CheckReport, Checked, Invariant, Violation};
 pub use statefulset::{Checked as StsChecked, StatefulSetChecker};
@@ -64,16 +66,19 @@ impl Findings {
 
 /// Every checker, each invariant on.
 pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
-    let _ = scenario;
+    let a = Allowances::of(scenario);
     vec![
         Box::new(statefulset::StsInvariants::default()),
         Box::new(claims::ClaimChecker::default()),
-        Box::new(replicaset::ReplicaChecker::default()),
+        Box::new(replicaset::ReplicaChecker::new(&a)),
         Box::new(volumes::VolumeChecker::default()),
         Box::new(scheduler::SchedulerChecker),
-        Box::new(endpoints::EndpointsChecker::default()),
+        // The controller hears of a pod change after one watch latency and writes after another.
+        Box::new(endpoints::EndpointsChecker::new(
+            a.endpoints_lag_ms + 2 * scenario.timings.watch_latency_ms,
+        )),
         Box::new(disruption::DisruptionChecker),
-        Box::new(liveness::LivenessChecker::default()),
+        Box::new(liveness::LivenessChecker::new(a.faults_end_ms)),
     ]
 }
 

@@ -34,13 +34,17 @@ pub fn over_surge(sum: u64, replicas: u32, surge: i32) -> Option<String> {
 #[derive(Debug)]
 pub struct ReplicaChecker {
     surge: Persisting<DeployId>,
+    /// The ReplicaSet bound is not judged (a watch lag beyond the expectations timeout).
+    skip_replicas: bool,
 }
 
-impl Default for ReplicaChecker {
-    fn default() -> Self {
+impl ReplicaChecker {
+    /// With the scenario's allowances for stale Deployment and ReplicaSet controllers.
+    pub fn new(a: &super::Allowances) -> Self {
         ReplicaChecker {
             // A scale of the Deployment by a person is followed, at the same instant, by its sync.
-            surge: Persisting::after_ms(0),
+            surge: Persisting::after_ms(a.deployment_lag_ms + a.watch_latency_ms * 2),
+            skip_replicas: a.expectations_may_expire,
         }
     }
 }
@@ -53,6 +57,9 @@ impl Checker for ReplicaChecker {
             .filter_map(|e| replica_set(store, &e.namespace, &e.name))
             .collect();
         creators.dedup();
+        if self.skip_replicas {
+            creators.clear();
+        }
         for rs in creators {
             findings.judged(Invariant::ReplicaSetReplicas, 1);
             let r = &store.replica_sets[rs.index()];

@@ -1,0 +1,83 @@
+//! What the scenario's control-plane faults excuse: a controller whose watch lags or whose process
+//! is down works from a stale view, so the invariants that assume it reacts at once wait longer.
+
+use crate::controllers::replicaset::EXPECTATIONS_TIMEOUT_MS;
+use crate::scenario::{ControlPlaneFault, Controller, FaultAction, FaultTiming, Scenario};
+
+/// Slack after a control-plane fault's effect ends before its controller must have caught up (its
+/// requeue back-off and the resync after a restart).
+pub const CATCH_UP_MS: u64 = 60_000;
+
+/// How long each invariant tolerates a stale controller, from the scenario's faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Allowances {
+    /// The EndpointSlice controller may lag this long behind a pod.
+    pub endpoints_lag_ms: u64,
+    /// The Deployment controller may size ReplicaSets from a view this old.
+    pub deployment_lag_ms: u64,
+    /// A ReplicaSet watch lags beyond the expectations timeout: upstream may then create extra pods
+    /// (kubernetes/kubernetes#129795), so the ReplicaSet bound is not judged.
+    pub expectations_may_expire: bool,
+    /// When the last control-plane fault's effect ends; None: some fault's time is drawn or repeats,
+    /// so no quiet period can be known in advance (liveness is not judged).
+    pub faults_end_ms: Option<u64>,
+    /// The scenario's watch latency (`timings.watch-latency`).
+    pub watch_latency_ms: u64,
+}
+
+impl Allowances {
+    /// The allowances of `scenario`'s control-plane faults.
+    pub fn of(scenario: &Scenario) -> Self {
+        let mut a = Allowances {
+            faults_end_ms: Some(0),
+            watch_latency_ms: scenario.timings.watch_latency_ms,
+            ..Default::default()
+        };
+        for f in &scenario.faults {
+            let FaultAction::ControlPlane(cp) = &f.action else {
+                continue;
+            };
+            let (lasts_ms, lag_ms) = effect(cp);
+            let slack = lasts_ms.saturating_add(lag_ms).saturating_add(CATCH_UP_MS);
+            match cp.controller() {
+                Controller::Endpoints => a.endpoints_lag_ms = a.endpoints_lag_ms.max(slack),
+                Controller::Deployment | Controller::ReplicaSet => {
+                    a.deployment_lag_ms = a.deployment_lag_ms.max(slack)
+                }
+                _ => {}
+            }
+            if cp.controller() == Controller::ReplicaSet && lag_ms >= EXPECTATIONS_TIMEOUT_MS {
+                a.expectations_may_expire = true;
+            }
+            a.faults_end_ms = match (a.faults_end_ms, &f.timing) {
+                (Some(end), FaultTiming::Fixed) => Some(end.max(f.at_ms + lasts_ms + lag_ms)),
+                _ => None,
+            };
+        }
+        a
+    }
+}
+
+/// How long the fault lasts, and how far behind it leaves its controller's view.
+fn effect(cp: &ControlPlaneFault) -> (u64, u64) {
+    match cp {
+        ControlPlaneFault::Crash { down_ms, .. } => (*down_ms, 0),
+        ControlPlaneFault::DelayWatch { by_ms, for_ms, .. } => (*for_ms, *by_ms),
+        ControlPlaneFault::Conflict { for_ms, .. } => (*for_ms, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scenario_without_control_plane_faults_allows_no_lag() {
+        let s =
+            crate::scenario::load_str("name: t\nduration: 1m\n", std::path::Path::new("t.yaml"));
+        let a = Allowances::of(&s.unwrap());
+        assert_eq!(a.endpoints_lag_ms, 0);
+        assert_eq!(a.faults_end_ms, Some(0));
+        assert!(!a.expectations_may_expire);
+    }
+}
