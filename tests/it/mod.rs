@@ -1,6 +1,7 @@
 //! Integration tests of `kubesim run`: the example scenarios, determinism, golden files, bad input.
 
 mod bad_input;
+mod bare_pods;
 mod determinism;
 mod drain;
 mod failing_rollouts;
