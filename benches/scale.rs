@@ -8,16 +8,17 @@
 //! (`common/scale_scenario.rs`); one line per size gives nodes, pods, simulated time, wall time,
 //! events, events/s, the simulated-to-wall ratio and peak memory. Issue 8's targets for the full
 //! size: under 60 s, under 4 GB, at least 2 M events/s; 1,000 nodes with invariants: under 10 s.
+//! `-- --write DIR 0.1` only writes the scenario of that size into DIR, for `kubesim run DIR/scenario.yaml`.
 
 #[path = "common/mod.rs"]
 mod common;
 #[path = "common/scale_scenario.rs"]
 mod scale_scenario;
 
-use common::Figures;
+use common::{Clock, Figures};
 use scale_scenario::{Size, FULL_NODES};
+use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 /// Fractions of the full size run when none are given: small enough to finish in minutes while
 /// the simulator is slow (issue 8); pass `0.25 0.5 1` for the issue's sizes.
@@ -30,10 +31,17 @@ struct Args {
     check: bool,
     /// Run one size in this process and print its result line (the parent's child).
     child: bool,
+    /// Only write the scenario of the first size into this directory (for `kubesim run`).
+    write: Option<String>,
 }
 
 fn main() {
     let args = parse_args();
+    if let Some(dir) = &args.write {
+        let size = Size::fraction(args.fractions[0], args.hours);
+        let path = scale_scenario::write(Path::new(dir), size).expect("the scenario is written");
+        return println!("wrote {}", path.display());
+    }
     if args.child {
         return child(args.fractions[0], args.hours, args.check);
     }
@@ -43,8 +51,9 @@ fn main() {
         if args.check { "on" } else { "off" }
     );
     println!(
-        "{:>6} {:>8} {:>9} {:>9} {:>10} {:>12} {:>10} {:>10} {:>10}",
-        "nodes", "pods", "sim_s", "wall_s", "events", "events/s", "sim/wall", "peak_MB", "violations"
+        "{:>6} {:>8} {:>9} {:>9} {:>9} {:>10} {:>12} {:>10} {:>10} {:>10}",
+        "nodes", "pods", "sim_s", "wall_s", "cpu_s", "events", "events/s", "sim/wall", "peak_MB",
+        "violations"
     );
     for &f in &args.fractions {
         spawn_child(f, &args);
@@ -57,6 +66,7 @@ fn parse_args() -> Args {
         hours: 24.0,
         check: false,
         child: false,
+        write: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -69,6 +79,7 @@ fn parse_args() -> Args {
             "--nodes" => args.fractions.push(number("--nodes") / FULL_NODES as f64),
             "--check" => args.check = true,
             "--child" => args.child = true,
+            "--write" => args.write = it.next(),
             _ => args.fractions.extend(a.parse::<f64>().ok()), // `--bench` and the like
         }
     }
@@ -97,18 +108,19 @@ fn child(fraction: f64, hours: f64, check: bool) {
     let size = Size::fraction(fraction, hours);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = scale_scenario::write(dir.path(), size).expect("the scenario is written");
-    let start = Instant::now();
+    let start = Clock::start();
     let scenario = kubesim::scenario::load(&path).expect("the generated scenario loads");
     let (output, violations) = run(&scenario, check);
     let s = &output.summary;
-    let fig = Figures::since(start, s.events, s.duration_ms);
+    let fig = Figures::since(&start, s.events, s.duration_ms);
     let peak_mb = fig.peak_kib.map_or(f64::NAN, |k| k as f64 / 1024.0);
     println!(
-        "{:>6} {:>8} {:>9.0} {:>9.2} {:>10} {:>12.0} {:>10.0} {:>10.1} {:>10}",
+        "{:>6} {:>8} {:>9.0} {:>9.2} {:>9.2} {:>10} {:>12.0} {:>10.0} {:>10.1} {:>10}",
         size.nodes,
         size.pods,
         s.duration_ms as f64 / 1000.0,
         fig.wall_s,
+        fig.cpu_s.unwrap_or(f64::NAN),
         fig.events,
         fig.events_per_s(),
         fig.sim_to_wall(),

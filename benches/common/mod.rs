@@ -15,16 +15,42 @@ pub struct Figures {
     pub simulated_ms: u64,
     /// The process's peak resident memory (VmHWM), in KiB, if the platform reports it.
     pub peak_kib: Option<u64>,
+    /// CPU seconds (user and system) the process used during the run: on a loaded machine, the
+    /// wall time includes waiting for a core and this does not.
+    pub cpu_s: Option<f64>,
+}
+
+/// When a measured run started, on the wall clock and in the process's CPU time.
+pub struct Clock {
+    wall: Instant,
+    cpu_s: Option<f64>,
+}
+
+impl Clock {
+    /// Starts measuring now.
+    pub fn start() -> Self {
+        Clock {
+            wall: Instant::now(),
+            cpu_s: cpu_seconds(),
+        }
+    }
+
+    /// Wall seconds since the start.
+    pub fn wall_s(&self) -> f64 {
+        self.wall.elapsed().as_secs_f64()
+    }
 }
 
 impl Figures {
-    /// Measures the time from `start` to now; reads the events and simulated time from the caller.
-    pub fn since(start: Instant, events: u64, simulated_ms: u64) -> Self {
+    /// Measures the time since `start`; reads the events and simulated time from the caller.
+    pub fn since(start: &Clock, events: u64, simulated_ms: u64) -> Self {
+        let cpu_s = cpu_seconds().zip(start.cpu_s).map(|(now, then)| now - then);
         Figures {
-            wall_s: start.elapsed().as_secs_f64(),
+            wall_s: start.wall_s(),
             events,
             simulated_ms,
             peak_kib: peak_memory_kib(),
+            cpu_s,
         }
     }
 
@@ -41,6 +67,9 @@ impl Figures {
     /// The figures as aligned `name value` lines.
     pub fn print(&self) {
         println!("wall time           {:.3} s", self.wall_s);
+        if let Some(cpu) = self.cpu_s {
+            println!("cpu time            {cpu:.3} s");
+        }
         println!("events              {}", self.events);
         println!("events/s            {:.0}", self.events_per_s());
         println!(
@@ -66,4 +95,15 @@ pub fn peak_memory_kib() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let number = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB");
     number.trim().parse().ok()
+}
+
+/// User plus system CPU seconds of this process, from /proc/self/stat (Linux only; assumes the
+/// usual 100 clock ticks a second).
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }

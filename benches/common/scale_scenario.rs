@@ -4,7 +4,8 @@
 //!
 //! Everything is derived from the fraction and the day's length alone, so the same arguments write
 //! the same files. Workloads come in blocks, one namespace per block (a team's services): six
-//! Deployments and four StatefulSets of mixed sizes, each with its Service (headless for the sets).
+//! Deployments and four StatefulSets of 3 to 300 replicas, each with its Service (headless for
+//! the sets).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,9 +14,20 @@ use std::path::{Path, PathBuf};
 pub const FULL_NODES: u64 = 5_000;
 pub const FULL_PODS: u64 = 150_000;
 
-/// Replicas of a block's Deployments and StatefulSets (528 pods a block, 11 % in StatefulSets).
-const DEPLOYMENT_SIZES: [u64; 6] = [4, 8, 16, 40, 100, 300];
-const STATEFULSET_SIZES: [u64; 4] = [3, 5, 12, 40];
+/// A block's workloads, smallest first so that every fraction gets some of each kind:
+/// (replicas, StatefulSet?) — 528 pods a block, 11 % of them in StatefulSets.
+const BLOCK: [(u64, bool); 10] = [
+    (4, false),
+    (3, true),
+    (8, false),
+    (5, true),
+    (16, false),
+    (12, true),
+    (40, false),
+    (40, true),
+    (100, false),
+    (300, false),
+];
 const ZONES: [&str; 3] = ["zone-a", "zone-b", "zone-c"];
 
 /// What to generate.
@@ -60,24 +72,19 @@ pub fn write(dir: &Path, size: Size) -> std::io::Result<PathBuf> {
 
 /// Blocks of workloads until `pods` replicas are placed; the last workload takes the remainder.
 fn workloads(pods: u64) -> Vec<Workload> {
-    let sizes: Vec<(u64, bool)> = DEPLOYMENT_SIZES
-        .iter()
-        .map(|&r| (r, false))
-        .chain(STATEFULSET_SIZES.iter().map(|&r| (r, true)))
-        .collect();
     let mut out = Vec::new();
     let mut left = pods;
     for i in 0.. {
         if left == 0 {
             break;
         }
-        let (replicas, stateful) = sizes[i % sizes.len()];
+        let (replicas, stateful) = BLOCK[i % BLOCK.len()];
         let replicas = replicas.min(left);
         left -= replicas;
         let kind = if stateful { "db" } else { "web" };
         out.push(Workload {
-            namespace: format!("team-{:04}", i / sizes.len()),
-            name: format!("{kind}-{}", i % sizes.len()),
+            namespace: format!("team-{:04}", i / BLOCK.len()),
+            name: format!("{kind}-{}", i % BLOCK.len()),
             replicas,
             stateful,
         });
