@@ -26,7 +26,10 @@ fn main() {
     let mut best: Option<Run> = None;
     for _ in 0..runs {
         let run = run_once(&path, out.path());
-        if best.as_ref().is_none_or(|b| run.figures.wall_s < b.figures.wall_s) {
+        if best
+            .as_ref()
+            .is_none_or(|b| run.figures.wall_s < b.figures.wall_s)
+        {
             best = Some(run);
         }
     }
@@ -37,7 +40,10 @@ fn main() {
         phases_s,
     } = best.expect("at least one run");
     print!("{summary}");
-    println!("KubeSBS: 100 nodes, {} pods; fastest of {runs} runs", pods.len());
+    println!(
+        "KubeSBS: 100 nodes, {} pods; fastest of {runs} runs",
+        pods.len()
+    );
     print_pods(&pods);
     figures.print();
     let [load, simulate, write] = phases_s.map(|s| s * 1000.0);
@@ -85,6 +91,9 @@ fn print_pods(pods: &[PodRecord]) {
     println!("pods started        {started} of {}", pods.len());
     let last = pods.iter().filter_map(|p| p.started).max();
     if let Some(t) = last {
-        println!("last pod started at {:.3} s (simulated)", t.0 as f64 / 1000.0);
+        println!(
+            "last pod started at {:.3} s (simulated)",
+            t.0 as f64 / 1000.0
+        );
     }
 }

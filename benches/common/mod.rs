@@ -93,7 +93,10 @@ pub fn show_kib(kib: Option<u64>) -> String {
 pub fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let number = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB");
+    let number = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB");
     number.trim().parse().ok()
 }
 

@@ -104,8 +104,16 @@ volumeBindingMode: WaitForFirstConsumer
 /// The workload's manifest and its Service, appended to `out`.
 fn manifest(out: &mut String, w: &Workload) {
     let (ns, name, replicas) = (&w.namespace, &w.name, w.replicas);
-    let kind = if w.stateful { "StatefulSet" } else { "Deployment" };
-    let headless = if w.stateful { "\n  clusterIP: None" } else { "" };
+    let kind = if w.stateful {
+        "StatefulSet"
+    } else {
+        "Deployment"
+    };
+    let headless = if w.stateful {
+        "\n  clusterIP: None"
+    } else {
+        ""
+    };
     let _ = write!(
         out,
         "---
@@ -125,7 +133,11 @@ spec:
 "
     );
     if w.stateful {
-        let policy = if replicas > 10 { "Parallel" } else { "OrderedReady" };
+        let policy = if replicas > 10 {
+            "Parallel"
+        } else {
+            "OrderedReady"
+        };
         let _ = write!(
             out,
             "  serviceName: {name}
@@ -203,7 +215,11 @@ fn changes(s: &mut String, size: Size, workloads: &[Workload]) {
     for (i, w) in workloads.iter().enumerate() {
         let f = 0.05 + 0.9 * (i as f64 / n);
         let (ns, name) = (&w.namespace, &w.name);
-        let key = if w.stateful { "statefulset" } else { "deployment" };
+        let key = if w.stateful {
+            "statefulset"
+        } else {
+            "deployment"
+        };
         if !w.stateful || i % 4 == 0 {
             let t = at(size, f);
             let _ = writeln!(s, "  - {{at: {t}, set-image: {{{key}: {name}, namespace: {ns}, image: \"registry.local/{name}:2\"}}}}");
@@ -211,8 +227,15 @@ fn changes(s: &mut String, size: Size, workloads: &[Workload]) {
         if !w.stateful && i % 5 == 0 {
             let (up, down) = (at(size, f), at(size, (f + 0.1).min(1.0)));
             let grown = w.replicas + w.replicas.div_ceil(2);
-            let _ = writeln!(s, "  - {{at: {up}, scale: {{{key}: {name}, namespace: {ns}, replicas: {grown}}}}}");
-            let _ = writeln!(s, "  - {{at: {down}, scale: {{{key}: {name}, namespace: {ns}, replicas: {}}}}}", w.replicas);
+            let _ = writeln!(
+                s,
+                "  - {{at: {up}, scale: {{{key}: {name}, namespace: {ns}, replicas: {grown}}}}}"
+            );
+            let _ = writeln!(
+                s,
+                "  - {{at: {down}, scale: {{{key}: {name}, namespace: {ns}, replicas: {}}}}}",
+                w.replicas
+            );
         }
     }
 }

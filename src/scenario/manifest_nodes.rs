@@ -60,11 +60,13 @@ fn node_spec(node: &Node, file: &str) -> Result<NodeSpec> {
         cpu_milli,
         memory_bytes,
         pods,
-        taints: spec.and_then(|s| s.taints.as_ref()).map_or_else(Vec::new, |t| {
-            t.iter()
-                .map(|t| Taint::new(&t.key, t.value.as_deref().unwrap_or(""), &t.effect))
-                .collect()
-        }),
+        taints: spec
+            .and_then(|s| s.taints.as_ref())
+            .map_or_else(Vec::new, |t| {
+                t.iter()
+                    .map(|t| Taint::new(&t.key, t.value.as_deref().unwrap_or(""), &t.effect))
+                    .collect()
+            }),
         unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
     })
 }
@@ -113,7 +115,10 @@ mod tests {
             ("n1", Some("z1")),
             "name and zone"
         );
-        assert_eq!((n.cpu_milli, n.memory_bytes, n.pods), (64_000, 1 << 30, 1001));
+        assert_eq!(
+            (n.cpu_milli, n.memory_bytes, n.pods),
+            (64_000, 1 << 30, 1001)
+        );
         assert_eq!(n.labels.get("gpu").map(String::as_str), Some("p100"));
         assert_eq!(n.taints, vec![Taint::new("k", "v", "NoSchedule")]);
     }
