@@ -4,6 +4,9 @@
 //! default 1000 on every core). Prints wall time, replications and simulation events per second,
 //! and the process's peak resident memory (VmHWM from /proc/self/status, Linux only).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
 fn main() {
@@ -29,13 +32,6 @@ fn main() {
     println!("events/s            {:.0}", events as f64 / wall);
     println!(
         "peak memory         {}",
-        peak_memory().unwrap_or_else(|| "unknown".into())
+        common::show_kib(common::peak_memory_kib())
     );
-}
-
-/// VmHWM of this process, as /proc reports it.
-fn peak_memory() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.trim_start_matches("VmHWM:").trim().to_string())
 }

@@ -360,14 +360,21 @@ impl Store {
         t: PodTemplate,
         now: SimTime,
     ) -> PodId {
-        let mut t = t;
-        super::node_health::default_toleration_seconds(&mut t.spec.tolerations);
         let mut meta = self.new_meta(name, ns, t.labels, now);
         meta.owner = Some(owner);
-        let node_name = t.spec.node_name.clone();
+        self.create_pod_with_meta(meta, t.spec)
+    }
+
+    /// Creates a pod with `meta` (a controller's, or a bare Pod manifest's with no owner): its
+    /// tolerations get the DefaultTolerationSeconds admission defaults, and it is bound at once if
+    /// the spec names a node.
+    pub fn create_pod_with_meta(&mut self, meta: Meta, spec: PodSpec) -> PodId {
+        let mut spec = spec;
+        super::node_health::default_toleration_seconds(&mut spec.tolerations);
+        let node_name = spec.node_name.clone();
         let id = self.add_pod(Pod {
             meta,
-            spec: t.spec,
+            spec,
             node: None,
             ip: None,
             phase: PodPhase::Pending,

@@ -10,7 +10,7 @@ use super::timings::Timings;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Kubelet's default `maxPods` (kk:pkg/kubelet/apis/config/v1beta1/defaults.go).
-const DEFAULT_MAX_PODS: u32 = 110;
+pub(crate) const DEFAULT_MAX_PODS: u32 = 110;
 
 /// Expands `cluster.nodes` groups into nodes, in declaration order.
 pub(crate) fn nodes(groups: Option<Field>) -> Result<Vec<NodeSpec>> {
@@ -54,6 +54,8 @@ fn node_group(group: &Field, out: &mut Vec<NodeSpec>, seen: &mut BTreeSet<String
             cpu_milli,
             memory_bytes,
             pods,
+            taints: Vec::new(),
+            unschedulable: false,
         });
     }
     Ok(())

@@ -67,7 +67,8 @@ fn build(top: &Fields, objects: Vec<Loaded>, path: &Path) -> Result<Scenario> {
     }
     let cluster = top.opt("cluster").map(|c| c.fields(CLUSTER)).transpose()?;
     let part = |key: &str| cluster.as_ref().and_then(|c| c.opt(key));
-    let nodes = cluster::nodes(part("nodes"))?;
+    let mut nodes = cluster::nodes(part("nodes"))?;
+    super::manifest_nodes::append(&objects, &mut nodes)?;
     let cx = super::faults::Context {
         index: &index,
         nodes: &nodes,

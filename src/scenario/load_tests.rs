@@ -182,6 +182,8 @@ fn node_groups_expand_with_zones_in_turn() {
         cpu_milli: 500,
         memory_bytes: 1_000_000_000,
         pods: 30,
+        taints: Vec::new(),
+        unschedulable: false,
     };
     assert_eq!(nodes[3], big);
 }

@@ -12,6 +12,7 @@ mod error;
 mod faults;
 mod field;
 mod load;
+mod manifest_nodes;
 mod manifests;
 pub mod model;
 mod node_faults;

@@ -57,6 +57,10 @@ pub struct NodeSpec {
     pub cpu_milli: u64,
     pub memory_bytes: u64,
     pub pods: u32,
+    /// `spec.taints` of a Node manifest (none for `cluster.nodes`).
+    pub taints: Vec<crate::api::Taint>,
+    /// `spec.unschedulable` of a Node manifest (cordoned from the start).
+    pub unschedulable: bool,
 }
 
 /// How a StorageClass's provisioner and its disks behave.

@@ -99,8 +99,8 @@ fn add_nodes(world: &mut World, streams: &Streams) {
             cpu_milli: spec.cpu_milli,
             memory_bytes: spec.memory_bytes,
             pods: spec.pods,
-            taints: Vec::new(),
-            unschedulable: false,
+            taints: spec.taints.clone(),
+            unschedulable: spec.unschedulable,
             ready: true,
             volumes_in_use: Vec::new(),
             images: Vec::new(),
@@ -187,7 +187,14 @@ fn add_object(world: &mut World, loaded: &crate::manifest::Loaded) -> Result<(),
             let meta = convert::meta(&mut world.store, &j.metadata, now);
             world.store.add_job(convert::job(j, meta));
         }
-        Object::ConfigMap(_) | Object::Secret(_) => {}
+        Object::Pod(p) => {
+            // A bare Pod: no owner; the scheduler and the kubelet treat it like any other.
+            let meta = convert::meta(&mut world.store, &p.metadata, now);
+            let spec = convert::pod_spec(p.spec.as_ref());
+            world.store.create_pod_with_meta(meta, spec);
+        }
+        // Node manifests are among the scenario's nodes (scenario/manifest_nodes.rs).
+        Object::Node(_) | Object::ConfigMap(_) | Object::Secret(_) => {}
         other => {
             return Err(RunError::Unsupported {
                 file: loaded.source.clone(),

@@ -17,7 +17,7 @@ use rand::Rng;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
     /// The manifests hold a kind the simulator does not model yet.
-    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, DaemonSet, Job, Service, PersistentVolumeClaim, PersistentVolume, StorageClass, PodDisruptionBudget, ConfigMap and Secret are)")]
+    #[error("{file}: kind {kind} is not simulated yet (only Deployment, StatefulSet, DaemonSet, Job, Pod, Node, Service, PersistentVolumeClaim, PersistentVolume, StorageClass, PodDisruptionBudget, ConfigMap and Secret are)")]
     Unsupported { file: String, kind: &'static str },
     /// A client targets a Service that is not among the manifests.
     #[error("traffic: service {0} is not among the manifests")]

@@ -1,6 +1,7 @@
 //! Integration tests of `kubesim run`: the example scenarios, determinism, golden files, bad input.
 
 mod bad_input;
+mod bare_pods;
 mod check;
 mod control_plane;
 mod determinism;
