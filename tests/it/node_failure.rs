@@ -402,7 +402,11 @@ fn node_fault_at_120s(
         timing: FaultTiming::Fixed,
         pick: Pick::All,
         at_ms: 120_000,
-        action: FaultAction::Node { fault, nodes },
+        action: FaultAction::Node {
+            fault,
+            nodes,
+            repair: None,
+        },
     }];
     kubesim::sim::run(&s, 1).unwrap()
 }
