@@ -452,6 +452,11 @@ pub struct Volume {
     pub claim: Option<PvcId>,
     /// Nodes the volume is attached to (`VolumeAttachment.status.attached`).
     pub attached_to: Vec<NodeId>,
+    /// Nodes of `attached_to` it is being detached from. The attach/detach controller takes the
+    /// volume out of the node's `status.volumesAttached` before it starts the detach
+    /// (pkg/controller/volume/attachdetach/reconciler/reconciler.go: `RemoveVolumeFromReportAsAttached`,
+    /// then `UpdateNodeStatusForNode`), so a kubelet does not mount it there meanwhile.
+    pub detaching_from: Vec<NodeId>,
     /// PersistentVolume binding state (`persistentVolumeReclaimPolicy`, `status.phase`, the
     /// claimRef of a volume pre-bound by name, node affinity, ...): `claim` is the claimRef with a uid.
     pub binding: super::storage::VolumeBinding,

@@ -112,9 +112,11 @@ impl super::objects::Volume {
         self.claim.is_some() || self.binding.pre_bound.is_some()
     }
 
-    /// True if a pod on `node` can mount it without waiting for an attach: attached there, or a
-    /// volume that is never attached (hostPath, local, NFS).
+    /// True if a pod on `node` can mount it without waiting for an attach: reported attached there
+    /// (attached and not being detached: the kubelet's `verifyControllerAttachedVolume` reads
+    /// `node.status.volumesAttached`), or a volume that is never attached (hostPath, local, NFS).
     pub fn is_attached_or_local(&self, node: super::ids::NodeId) -> bool {
-        !self.binding.attachable || self.attached_to.contains(&node)
+        !self.binding.attachable
+            || (self.attached_to.contains(&node) && !self.detaching_from.contains(&node))
     }
 }

@@ -308,6 +308,10 @@ impl Store {
                 node,
                 attached,
             } => self.set_attached(volume, node, attached),
+            Write::SetDetaching { volume, node } => {
+                self.volumes[volume.index()].detaching_from.push(node);
+                self.touch(Kind::PersistentVolume, volume.0);
+            }
             Write::SetNodeImages { node, images } => {
                 self.nodes[node.index()].images = images;
                 self.touch(Kind::Node, node.0);
@@ -466,6 +470,7 @@ impl Store {
     fn set_attached(&mut self, volume: PvId, node: NodeId, attached: bool) {
         let v = &mut self.volumes[volume.index()];
         v.attached_to.retain(|n| *n != node);
+        v.detaching_from.retain(|n| *n != node);
         if attached {
             v.attached_to.push(node);
         }

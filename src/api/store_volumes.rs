@@ -170,6 +170,7 @@ impl Store {
             access_modes: modes,
             claim: Some(p.claim),
             attached_to: Vec::new(),
+            detaching_from: Vec::new(),
             binding,
         });
         self.bind_volume(volume, p.claim);

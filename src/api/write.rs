@@ -66,6 +66,9 @@ pub enum Write {
         pdb: PdbId,
         status: super::policy::PdbStatus,
     },
+    /// The attach/detach controller starts a detach: the volume leaves the node's
+    /// `status.volumesAttached` (it stays attached until the detach is done).
+    SetDetaching { volume: PvId, node: NodeId },
     /// The attach/detach controller records an attach (true) or detach (false).
     SetAttached {
         volume: PvId,

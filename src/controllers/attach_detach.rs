@@ -130,6 +130,9 @@ impl AttachDetach {
             }
             self.detach_requested.remove(&(volume, node));
             self.ops.insert((volume, node), Op::Detaching);
+            // reconciler.go: "Before triggering volume detach, mark volume as detached and update
+            // the node status" (RemoveVolumeFromReportAsAttached + UpdateNodeStatusForNode).
+            fx.write(Write::SetDetaching { volume, node });
             fx.timer(
                 now.plus_ms(spec.detach.sample(rng)),
                 Done::Detached(volume, node),

@@ -110,6 +110,7 @@ pub fn volume(v: &core::PersistentVolume, meta: Meta) -> Volume {
         access_modes: modes.filter_map(|m| access_mode(m)).collect(),
         claim: None,
         attached_to: Vec::new(),
+        detaching_from: Vec::new(),
         binding,
     }
 }

@@ -224,6 +224,8 @@ mod tests {
             cpu_milli: 4000,
             memory_bytes: 1 << 33,
             pods: 110,
+            taints: Vec::new(),
+            unschedulable: false,
         };
         vec![node("node-1"), node("node-2"), node("node-3")]
     }

@@ -55,6 +55,7 @@ fn volume(c: &mut Cluster, name: &str, class: &str, zone: &str) -> PvId {
         access_modes: vec![AccessMode::ReadWriteOnce],
         claim: None,
         attached_to: Vec::new(),
+        detaching_from: Vec::new(),
         binding: VolumeBinding {
             phase: VolumePhase::Available,
             node_affinity: Some(NodeSelector::single(ZONE_LABEL, zone)),
