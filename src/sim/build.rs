@@ -48,6 +48,7 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         quorum: crate::metrics::QuorumTracker::new(&scenario.quorums),
         fault_specs: Vec::new(),
         processed: 0,
+        census: std::env::var_os("KUBESIM_CENSUS").map(|_| Default::default()),
     };
     world.adc.max_wait_for_unmount_ms = scenario.timings.attach_detach_max_wait_for_unmount_ms;
     add_nodes(&mut world, &streams);
