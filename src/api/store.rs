@@ -2,6 +2,7 @@
 
 use super::ids::*;
 use super::objects::*;
+use super::selector::LabelSelector;
 use super::statefulset::{ControllerRevision, StatefulSet};
 use super::write::{PodStatus, Write};
 use crate::engine::SimTime;
@@ -51,6 +52,10 @@ pub struct Store {
     pub(super) node_health: BTreeMap<NodeId, super::node_health::NodeHealth>,
     /// Live pods by label and with affinity terms (the scheduler's lookups).
     pub(super) pod_index: super::pod_index::PodIndex,
+    /// What the pods bound to each node request.
+    node_usage: super::node_usage::NodeUsage,
+    /// Bound, active pods per node in groups of equal labels (PodTopologySpread's counts).
+    pod_groups: super::pod_groups::PodGroups,
 }
 
 /// Defines `add_<kind>`: push onto the kind's arena, record the change, return the typed id.
@@ -97,6 +102,8 @@ impl Store {
             names,
             node_health: BTreeMap::new(),
             pod_index: Default::default(),
+            node_usage: Default::default(),
+            pod_groups: Default::default(),
         }
     }
 
@@ -196,10 +203,31 @@ impl Store {
         }
         self.index_owned_pod(pod.meta.owner, id, true);
         self.pod_index.insert(id, &pod);
+        self.pod_groups.insert(id, &pod);
         self.pods.push(pod);
         self.live_pods.insert(id);
         self.touch(Kind::Pod, id.0);
         id
+    }
+
+    /// What the live pods bound to `node` request, summed.
+    pub fn requested_on(&self, node: NodeId) -> super::node_usage::Requested {
+        self.node_usage.of(node)
+    }
+
+    /// Groups of bound, active pods in `namespace` that `selector` selects, with their counts per node.
+    pub fn pod_groups_matching(
+        &self,
+        namespace: &str,
+        selector: &LabelSelector,
+    ) -> Vec<&super::pod_groups::PodGroup> {
+        self.pod_groups.matching(namespace, selector)
+    }
+
+    /// Records a change to pod `id` and recounts it.
+    fn touch_pod(&mut self, id: PodId) {
+        self.pod_groups.refresh(id, &self.pods[id.index()]);
+        self.touch(Kind::Pod, id.0);
     }
 
     /// Live pods controlled by `rs`, in creation order.
@@ -411,7 +439,7 @@ impl Store {
             requested: now,
             grace_period_ms: grace,
         });
-        self.touch(Kind::Pod, id.0);
+        self.touch_pod(id);
     }
 
     fn remove_pod(&mut self, id: PodId, now: SimTime) {
@@ -437,15 +465,21 @@ impl Store {
         }
         self.index_owned_pod(owner, id, false);
         if let Some(node) = node {
-            self.pods_by_node.entry(node).or_default().remove(&id);
+            if self.pods_by_node.entry(node).or_default().remove(&id) {
+                let spec = &self.pods[id.index()].spec;
+                self.node_usage.update(node, spec, false);
+            }
         }
-        self.touch(Kind::Pod, id.0);
+        self.touch_pod(id);
     }
 
     fn bind_pod(&mut self, id: PodId, node: NodeId) {
         self.pods[id.index()].node = Some(node);
-        self.pods_by_node.entry(node).or_default().insert(id);
-        self.touch(Kind::Pod, id.0);
+        if self.pods_by_node.entry(node).or_default().insert(id) {
+            self.node_usage
+                .update(node, &self.pods[id.index()].spec, true);
+        }
+        self.touch_pod(id);
     }
 
     fn set_pod_status(&mut self, id: PodId, s: PodStatus, now: SimTime) {
@@ -464,7 +498,7 @@ impl Store {
         pod.ready = s.ready;
         pod.ip = s.ip;
         pod.restarts = s.restarts;
-        self.touch(Kind::Pod, id.0);
+        self.touch_pod(id);
     }
 
     fn set_attached(&mut self, volume: PvId, node: NodeId, attached: bool) {

@@ -1,6 +1,6 @@
 //! The EndpointSlice controller (kk:pkg/controller/endpointslice): a Service's endpoints from its pods.
 
-use crate::api::{Effects, Endpoint, PodId, PodPhase, Store, SvcId, Write};
+use crate::api::{Effects, Endpoint, LabelSelector, PodId, PodPhase, Store, SvcId, Write};
 use crate::engine::SimTime;
 
 /// The EndpointSlice controller has no timers (`endpointUpdatesBatchPeriod` defaults to 0).
@@ -9,6 +9,7 @@ pub struct NoTimer;
 
 /// `syncService`: one endpoint per selected pod that has an IP and is not terminal
 /// (kk:staging/src/k8s.io/endpointslice/utils.go `podToEndpoint`, util `ShouldPodBeInEndpoints`).
+/// The pods come from the store's label index, in id order, as the pod lister's selector lookup.
 pub fn sync(store: &Store, id: SvcId, now: SimTime) -> Effects<NoTimer> {
     sync_with(store, id, now, false)
 }
@@ -26,10 +27,14 @@ pub fn sync_with(
     let Some(selector) = svc.selector.as_ref().filter(|_| svc.meta.exists()) else {
         return fx;
     };
+    let lookup = LabelSelector {
+        match_labels: selector.clone(),
+        match_expressions: Vec::new(),
+    };
     let endpoints: Vec<Endpoint> = store
-        .live_pods
-        .iter()
-        .map(|p| (*p, &store.pods[p.index()]))
+        .pods_maybe_matching(&lookup)
+        .into_iter()
+        .map(|p| (p, &store.pods[p.index()]))
         .filter(|(_, p)| p.meta.namespace == svc.meta.namespace)
         .filter(|(_, p)| crate::api::selector_matches(selector, &p.meta.labels))
         .filter(|(_, p)| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))

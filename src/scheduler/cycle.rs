@@ -9,6 +9,8 @@ pub struct Cycle<'a> {
     pub store: &'a Store,
     pub id: PodId,
     pub pod: &'a Pod,
+    /// The live nodes, in index order (the snapshot's node list).
+    pub nodes: Vec<NodeId>,
     pub affinity: interpod_affinity::PreFilter,
     pub spread: topology_spread::PreFilter,
     /// VolumeBinding's PreFilter: the pod's claims, or the message that rejects every node.
@@ -24,6 +26,7 @@ impl<'a> Cycle<'a> {
             store,
             id,
             pod,
+            nodes: live_nodes(store).collect(),
             affinity: interpod_affinity::pre_filter(store, pod),
             spread: topology_spread::pre_filter(store, pod),
             volumes: volume_binding::pre_filter(store, pod),

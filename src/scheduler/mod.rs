@@ -54,6 +54,8 @@ pub struct Scheduler {
     pub config: QueueConfig,
     /// Pods in VolumeBinding's PreBind, waiting on the node they were given for their claims to bind.
     waiting_for_volumes: BTreeMap<PodId, NodeId>,
+    /// Where the next cycle starts checking nodes (`nextStartNodeIndex`, kk:pkg/scheduler/schedule_one.go).
+    next_start_node_index: usize,
 }
 
 impl Scheduler {
@@ -88,7 +90,15 @@ impl Scheduler {
             return fx;
         }
         let cycle = cycle::Cycle::new(store, pod);
-        let (feasible, rejections) = plugins::filter(&cycle);
+        let plugins::Filtered {
+            feasible,
+            rejections,
+            processed,
+        } = plugins::filter(&cycle, self.next_start_node_index);
+        if !cycle.nodes.is_empty() {
+            self.next_start_node_index =
+                (self.next_start_node_index + processed) % cycle.nodes.len();
+        }
         let totals = score::totals(&cycle, &feasible);
         let Some(node) = pick(&feasible, &totals, rng) else {
             let rejectors = fit_error::rejectors(&rejections);

@@ -1,34 +1,75 @@
 //! The filter plugins of the default profile in their order, the node-local ones among them
 //! (NodeUnschedulable, TaintToleration, NodeResourcesFit), and the resource and image scores.
 
-use super::cycle::{live_nodes, Cycle};
+use super::cycle::Cycle;
 use super::events::Plugin;
 use super::fit_error::Rejection;
 use super::{interpod_affinity, node_affinity, topology_spread, volume_binding, volume_zone};
-use crate::api::{Node, NodeId, Pod, PodId, Store, Taint};
+use crate::api::node_usage::Requested;
+use crate::api::{Node, NodeId, Pod, Store, Taint};
 
-/// `DefaultMilliCPURequest`: the CPU a container without a request counts as when scoring (100m).
-pub const DEFAULT_MILLI_CPU_REQUEST: u64 = 100;
-/// `DefaultMemoryRequest`: the memory a container without a request counts as when scoring (200 MiB).
-pub const DEFAULT_MEMORY_REQUEST: u64 = 200 * 1024 * 1024;
+/// `minFeasibleNodesToFind` (kk:pkg/scheduler/schedule_one.go): clusters smaller than this have every
+/// node checked, and no cycle stops before finding this many feasible nodes.
+const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+/// `minFeasibleNodesPercentageToFind`: the least share of nodes (percent) the adaptive default checks.
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: i64 = 5;
 
-/// Runs the filter plugins on every live node: the feasible nodes, and a rejection per other node.
-pub fn filter(cycle: &Cycle) -> (Vec<NodeId>, Vec<Rejection>) {
-    let mut feasible = Vec::new();
-    let mut rejections = Vec::new();
+/// `numFeasibleNodesToFind` with the default `percentageOfNodesToScore` (0, adaptive;
+/// kk:pkg/scheduler/schedule_one.go): every node below 100 nodes, else `50 - nodes/125` percent of
+/// them (at least 5 %), and never fewer than 100.
+pub fn num_feasible_nodes_to_find(all_nodes: usize) -> usize {
+    if all_nodes < MIN_FEASIBLE_NODES_TO_FIND {
+        return all_nodes;
+    }
+    let percentage = (50 - all_nodes as i64 / 125).max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+    (all_nodes * percentage as usize / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
+}
+
+/// The outcome of the filter plugins in one cycle.
+pub struct Filtered {
+    /// The feasible nodes, in the order they were found.
+    pub feasible: Vec<NodeId>,
+    /// A rejection per other node checked.
+    pub rejections: Vec<Rejection>,
+    /// How many nodes were checked (`processedNodes`, which moves `nextStartNodeIndex` on).
+    pub processed: usize,
+}
+
+/// `findNodesThatPassFilters` (kk:pkg/scheduler/schedule_one.go): runs the filter plugins on the live
+/// nodes round-robin from index `start` (`nextStartNodeIndex`, so every node gets the same chance
+/// across pods) and stops once `numFeasibleNodesToFind` nodes passed. Upstream checks nodes in
+/// parallel and may check a few more before it cancels; here they are checked one by one.
+pub fn filter(cycle: &Cycle, start: usize) -> Filtered {
+    let nodes = &cycle.nodes;
     if let Err(msg) = &cycle.volumes {
         // A PreFilter rejection gives every node its status (framework.go `RunPreFilterPlugins`).
-        let all = live_nodes(cycle.store)
+        let all = nodes
+            .iter()
             .map(|_| Rejection::unresolvable(msg.clone()).by(Plugin::VolumeBinding));
-        return (feasible, all.collect());
+        return Filtered {
+            feasible: Vec::new(),
+            rejections: all.collect(),
+            processed: 0,
+        };
     }
-    for node in live_nodes(cycle.store) {
+    let to_find = num_feasible_nodes_to_find(nodes.len());
+    let (mut feasible, mut rejections) = (Vec::new(), Vec::new());
+    for i in 0..nodes.len() {
+        if feasible.len() == to_find {
+            break;
+        }
+        let node = nodes[(start + i) % nodes.len()];
         match reject_reason(cycle, node) {
             None => feasible.push(node),
             Some(r) => rejections.push(r),
         }
     }
-    (feasible, rejections)
+    let processed = feasible.len() + rejections.len();
+    Filtered {
+        feasible,
+        rejections,
+        processed,
+    }
 }
 
 /// The filter plugins in the default profile's order (kk:pkg/scheduler/apis/config/v1/default_plugins.go);
@@ -61,26 +102,30 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
         })
 }
 
-/// A volume plugin's filter, given VolumeBinding's PreFilter state (which passed, or no node is filtered).
+/// A volume plugin's filter, given VolumeBinding's PreFilter state (which passed, or no node is
+/// filtered). A pod without claims skips both plugins: their PreFilters return Skip
+/// (volumebinding/volume_binding.go, volumezone/volume_zone.go `PreFilter`).
 fn volumes(
     cycle: &Cycle,
     node: NodeId,
     f: fn(&Store, &volume_binding::PodVolumes, NodeId) -> Option<Rejection>,
 ) -> Option<Rejection> {
-    cycle
-        .volumes
-        .as_ref()
-        .ok()
-        .and_then(|v| f(cycle.store, v, node))
+    let vols = cycle.volumes.as_ref().ok()?;
+    if vols.bound.is_empty() && vols.delayed.is_empty() {
+        return None;
+    }
+    f(cycle.store, vols, node)
 }
 
 /// NodeUnschedulable (nodeunschedulable/node_unschedulable.go): a cordoned node, unless the pod tolerates
 /// the `node.kubernetes.io/unschedulable:NoSchedule` taint.
 fn node_unschedulable(pod: &Pod, node: &Node) -> Option<Rejection> {
+    if !node.unschedulable {
+        return None;
+    }
     let taint = Taint::new("node.kubernetes.io/unschedulable", "", "NoSchedule");
     let tolerated = pod.spec.tolerations.iter().any(|t| t.tolerates(&taint));
-    (node.unschedulable && !tolerated)
-        .then(|| Rejection::unresolvable("node(s) were unschedulable"))
+    (!tolerated).then(|| Rejection::unresolvable("node(s) were unschedulable"))
 }
 
 /// The node's first NoSchedule or NoExecute taint the pod does not tolerate
@@ -104,7 +149,8 @@ fn taint_rejection(taint: &Taint) -> Rejection {
 /// insufficient resource is a reason; cpu and memory are checked only when the pod requests them.
 fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
     let n = &store.nodes[node.index()];
-    let (cpu, mem, count) = requested(store, node, false);
+    let on_node = store.requested_on(node);
+    let (cpu, mem, count) = (on_node.cpu_milli, on_node.memory_bytes, on_node.pods);
     let (pod_cpu, pod_mem) = (pod.spec.cpu_milli(), pod.spec.memory_bytes());
     let checks = [
         (count + 1 > u64::from(n.pods), "Too many pods"),
@@ -129,50 +175,41 @@ fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
     })
 }
 
-/// CPU, memory and pod count requested on `node` by the pods bound to it (terminating ones included, as
-/// in the scheduler's cache); with `non_zero`, containers without requests count as the scoring defaults.
-fn requested(store: &Store, node: NodeId, non_zero: bool) -> (u64, u64, u64) {
-    store.pods_on_node(node).fold((0, 0, 0), |(c, m, k), id| {
-        let (pc, pm) = pod_requests(store, id, non_zero);
-        (c + pc, m + pm, k + 1)
-    })
+/// The score plugins that look only at the node (NodeResourcesFit, BalancedAllocation, ImageLocality),
+/// with what they need of the pod computed once per cycle.
+pub struct NodeScorer<'a> {
+    store: &'a Store,
+    pod: Requested,
+    images: ImageSpread,
 }
 
-fn pod_requests(store: &Store, pod: PodId, non_zero: bool) -> (u64, u64) {
-    store.pods[pod.index()]
-        .spec
-        .containers
-        .iter()
-        .fold((0, 0), |(c, m), ct| {
-            let cpu = if non_zero && ct.cpu_milli == 0 {
-                DEFAULT_MILLI_CPU_REQUEST
-            } else {
-                ct.cpu_milli
-            };
-            let mem = if non_zero && ct.memory_bytes == 0 {
-                DEFAULT_MEMORY_REQUEST
-            } else {
-                ct.memory_bytes
-            };
-            (c + cpu, m + mem)
-        })
-}
+impl<'a> NodeScorer<'a> {
+    /// The scorer for the cycle's pod.
+    pub fn new(cycle: &Cycle<'a>) -> Self {
+        NodeScorer {
+            store: cycle.store,
+            pod: Requested::of(&cycle.pod.spec),
+            images: ImageSpread::new(cycle),
+        }
+    }
 
-/// The node's score: the default profile's weighted sum (kk:pkg/scheduler/apis/config/v1/default_plugins.go)
-/// of the score plugins modelled here, each 0-100: NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
-/// ImageLocality (1).
-pub fn score(store: &Store, pod: PodId, node: NodeId) -> u64 {
-    least_allocated(store, pod, node)
-        + balanced_allocation(store, pod, node)
-        + image_locality(store, pod, node)
+    /// The node's score: the default profile's weighted sum
+    /// (kk:pkg/scheduler/apis/config/v1/default_plugins.go) of the score plugins modelled here, each
+    /// 0-100: NodeResourcesFit (1), NodeResourcesBalancedAllocation (1), ImageLocality (1).
+    pub fn score(&self, node: NodeId) -> u64 {
+        let n = &self.store.nodes[node.index()];
+        let on_node = self.store.requested_on(node);
+        least_allocated(n, &on_node, &self.pod)
+            + balanced_allocation(n, &on_node, &self.pod)
+            + self.images.score(n)
+    }
 }
 
 /// NodeResourcesFit's LeastAllocated score (noderesources/least_allocated.go): per resource
 /// `(allocatable - requested) * 100 / allocatable` with non-zero requests, averaged with weights cpu 1, memory 1.
-pub fn least_allocated(store: &Store, pod: PodId, node: NodeId) -> u64 {
-    let n = &store.nodes[node.index()];
-    let (cpu, mem, _) = requested(store, node, true);
-    let (pc, pm) = pod_requests(store, pod, true);
+fn least_allocated(n: &Node, on_node: &Requested, pod: &Requested) -> u64 {
+    let (cpu, mem) = on_node.cpu_memory(true);
+    let (pc, pm) = pod.cpu_memory(true);
     let least = |req: u64, alloc: u64| {
         if alloc == 0 || req > alloc {
             0
@@ -185,10 +222,9 @@ pub fn least_allocated(store: &Store, pod: PodId, node: NodeId) -> u64 {
 
 /// NodeResourcesBalancedAllocation (noderesources/balanced_allocation.go, two resources): with the
 /// requested fractions f of cpu and memory (actual requests, capped at 1), `(1 - |f_cpu - f_mem| / 2) * 100`.
-pub fn balanced_allocation(store: &Store, pod: PodId, node: NodeId) -> u64 {
-    let n = &store.nodes[node.index()];
-    let (cpu, mem, _) = requested(store, node, false);
-    let (pc, pm) = pod_requests(store, pod, false);
+fn balanced_allocation(n: &Node, on_node: &Requested, pod: &Requested) -> u64 {
+    let (cpu, mem) = on_node.cpu_memory(false);
+    let (pc, pm) = pod.cpu_memory(false);
     let fraction = |req: u64, alloc: u64| {
         if alloc == 0 {
             1.0
@@ -205,42 +241,73 @@ const MB: u64 = 1024 * 1024;
 const IMAGE_MIN_THRESHOLD: u64 = 23 * MB;
 const IMAGE_MAX_CONTAINER_THRESHOLD: u64 = 1000 * MB;
 
-/// ImageLocality: the sizes of the pod's images already on the node, each scaled by the share of nodes
-/// that have it, clamped to [23 MB, 1000 MB x containers] and mapped onto 0-100.
-pub fn image_locality(store: &Store, pod: PodId, node: NodeId) -> u64 {
-    let containers = &store.pods[pod.index()].spec.containers;
-    let total_nodes = store
-        .nodes
-        .iter()
-        .filter(|n| n.meta.exists())
-        .count()
-        .max(1) as f64;
-    let sum: u64 = containers
-        .iter()
-        .filter_map(|c| {
-            let name = crate::api::normalized_image(&c.image);
-            let size = store.nodes[node.index()]
-                .images
-                .iter()
-                .find(|(n, _)| *n == name)?
-                .1;
-            let spread = store
-                .nodes
-                .iter()
-                .filter(|n| n.images.iter().any(|(i, _)| *i == name))
+/// ImageLocality's view of the pod: each container's normalized image with the share of nodes that have
+/// it (the snapshot's `ImageStateSummary.NumNodes` over the number of nodes), computed once per cycle.
+struct ImageSpread {
+    images: Vec<(String, f64)>,
+    containers: usize,
+}
+
+impl ImageSpread {
+    fn new(cycle: &Cycle) -> Self {
+        let store = cycle.store;
+        let total_nodes = cycle.nodes.len().max(1) as f64;
+        let containers = &cycle.pod.spec.containers;
+        let spread = |name: &str| {
+            let having = store.nodes.iter();
+            having
+                .filter(|n| n.images.iter().any(|(i, _)| i == name))
                 .count() as f64
-                / total_nodes;
-            Some((size as f64 * spread) as u64)
-        })
-        .sum();
-    let max = IMAGE_MAX_CONTAINER_THRESHOLD * containers.len().max(1) as u64;
-    let clamped = sum.clamp(IMAGE_MIN_THRESHOLD, max);
-    100 * (clamped - IMAGE_MIN_THRESHOLD) / (max - IMAGE_MIN_THRESHOLD)
+                / total_nodes
+        };
+        let images = containers
+            .iter()
+            .map(|c| crate::api::normalized_image(&c.image))
+            .map(|name| {
+                let share = spread(&name);
+                (name, share)
+            })
+            .collect();
+        ImageSpread {
+            images,
+            containers: containers.len(),
+        }
+    }
+
+    /// ImageLocality (imagelocality/image_locality.go): the sizes of the pod's images already on the
+    /// node, each scaled by the share of nodes that have it, clamped to [23 MB, 1000 MB x containers]
+    /// and mapped onto 0-100.
+    fn score(&self, node: &Node) -> u64 {
+        let sum: u64 = self
+            .images
+            .iter()
+            .filter_map(|(name, spread)| {
+                let size = node.images.iter().find(|(n, _)| n == name)?.1;
+                Some((size as f64 * spread) as u64)
+            })
+            .sum();
+        let max = IMAGE_MAX_CONTAINER_THRESHOLD * self.containers.max(1) as u64;
+        let clamped = sum.clamp(IMAGE_MIN_THRESHOLD, max);
+        100 * (clamped - IMAGE_MIN_THRESHOLD) / (max - IMAGE_MIN_THRESHOLD)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_node_is_checked_below_100_nodes_and_an_adaptive_share_above() {
+        assert_eq!(num_feasible_nodes_to_find(99), 99);
+        // 50 - 1000/125 = 42 % of 1,000.
+        assert_eq!(num_feasible_nodes_to_find(1000), 420);
+        // 50 - 5000/125 = 10 % of 5,000.
+        assert_eq!(num_feasible_nodes_to_find(5000), 500);
+        // 200 nodes: 49 % is 98, raised to 100.
+        assert_eq!(num_feasible_nodes_to_find(200), 100);
+        // 10,000 nodes: the percentage bottoms out at 5 %.
+        assert_eq!(num_feasible_nodes_to_find(10_000), 500);
+    }
 
     #[test]
     fn image_locality_scores_a_420mi_image_on_one_of_three_nodes_as_11() {

@@ -14,14 +14,12 @@ const POD_TOPOLOGY_SPREAD_WEIGHT: i64 = 2;
 const INTER_POD_AFFINITY_WEIGHT: i64 = 2;
 
 /// The total score of each feasible node. NodeResourcesFit, BalancedAllocation and ImageLocality (weight 1
-/// each) come from `plugins::score`; TaintToleration (weight 3) is the same on every node of the model (no
+/// each) come from `plugins::NodeScorer`; TaintToleration (weight 3) is the same on every node of the model (no
 /// PreferNoSchedule taints) and left out. A plugin whose PreScore skips adds nothing.
 pub fn totals(cycle: &Cycle, feasible: &[NodeId]) -> Vec<i64> {
     let (store, pod) = (cycle.store, cycle.pod);
-    let mut totals: Vec<i64> = feasible
-        .iter()
-        .map(|n| plugins::score(store, cycle.id, *n) as i64)
-        .collect();
+    let scorer = plugins::NodeScorer::new(cycle);
+    let mut totals: Vec<i64> = feasible.iter().map(|n| scorer.score(*n) as i64).collect();
     if !pod.spec.affinity.node.preferred.is_empty() {
         let mut s: Vec<i64> = feasible
             .iter()

@@ -2,20 +2,28 @@
 //! fewer matching pods in a node's domains score higher, for the ScheduleAnyway constraints or the
 //! system defaults.
 
-use super::cycle::live_nodes;
 use super::topology_spread::{constraints, has_all_keys, Constraint, HOSTNAME};
+use crate::api::pod_groups::PodGroup;
 use crate::api::{Labels, NodeId, Pod, Store, WhenUnsatisfiable};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Matching pods per domain of one constraint (`TopologyPairToPodCounts`).
+#[derive(Debug)]
+enum Counts<'s> {
+    /// Hostname: `Score` counts each node's own matching pods, read from these groups.
+    PerNode(Vec<&'s PodGroup>),
+    /// Any other key: per value of it among the feasible nodes.
+    PerValue(BTreeMap<String, i64>),
+}
+
 /// PreScore state (`preScoreState`).
 #[derive(Debug)]
-pub struct PreScore {
+pub struct PreScore<'s> {
     constraints: Vec<Constraint>,
     /// Feasible nodes without every topology key, when all are required: they score 0.
     ignored: BTreeSet<NodeId>,
-    /// Per constraint: matching pods per domain value (`TopologyPairToPodCounts`), or, for hostname,
-    /// per node.
-    counts: Vec<BTreeMap<String, i64>>,
+    /// Per constraint: its matching pods per domain.
+    counts: Vec<Counts<'s>>,
     /// Per constraint: `log(domains + 2)` (`TopologyNormalizingWeight`).
     weights: Vec<f64>,
 }
@@ -23,7 +31,7 @@ pub struct PreScore {
 /// `PreScore` over the feasible nodes; None when the pod has no soft constraints (Skip: 0 everywhere).
 /// Nodes lacking a key are ignored only for the pod's own constraints: with the system defaults, nodes
 /// without a zone still spread by hostname (`requireAllTopologies`).
-pub fn pre_score(store: &Store, pod: &Pod, feasible: &[NodeId]) -> Option<PreScore> {
+pub fn pre_score<'s>(store: &'s Store, pod: &Pod, feasible: &[NodeId]) -> Option<PreScore<'s>> {
     let constraints = constraints(store, pod, WhenUnsatisfiable::ScheduleAnyway);
     if constraints.is_empty() {
         return None;
@@ -36,22 +44,30 @@ pub fn pre_score(store: &Store, pod: &Pod, feasible: &[NodeId]) -> Option<PreSco
         .filter(|n| require_all && !has_all_keys(labels(*n), &constraints))
         .collect();
     let scored = feasible.iter().copied().filter(|n| !ignored.contains(n));
-    let mut counts = vec![BTreeMap::new(); constraints.len()];
+    let mut counts: Vec<Counts> = constraints
+        .iter()
+        .map(|c| match c.key == HOSTNAME {
+            true => Counts::PerNode(Vec::new()),
+            false => Counts::PerValue(BTreeMap::new()),
+        })
+        .collect();
     for n in scored.clone() {
         for (c, d) in constraints.iter().zip(counts.iter_mut()) {
-            if c.key != HOSTNAME {
-                d.entry(domain(labels(n), &c.key)).or_insert(0);
+            let value = domain(labels(n), &c.key);
+            match d {
+                Counts::PerValue(values) if !values.contains_key(value) => {
+                    values.insert(value.to_string(), 0);
+                }
+                _ => {}
             }
         }
     }
-    let weights = constraints
+    let weights = counts
         .iter()
-        .zip(&counts)
-        .map(|(c, d)| {
-            let size = if c.key == HOSTNAME {
-                scored.clone().count()
-            } else {
-                d.len()
+        .map(|d| {
+            let size = match d {
+                Counts::PerNode(_) => scored.clone().count(),
+                Counts::PerValue(values) => values.len(),
             };
             ((size + 2) as f64).ln()
         })
@@ -66,37 +82,39 @@ pub fn pre_score(store: &Store, pod: &Pod, feasible: &[NodeId]) -> Option<PreSco
 }
 
 /// A node's value of `key`, empty when it has none (a domain of its own, as upstream's topology pair).
-fn domain(labels: &Labels, key: &str) -> String {
-    labels.get(key).cloned().unwrap_or_default()
+fn domain<'l>(labels: &'l Labels, key: &str) -> &'l str {
+    labels.get(key).map_or("", String::as_str)
 }
 
 /// Adds each counted pod to its node's domain (nodes of every live node that has the keys when required
-/// and passes the inclusion policies; domains of no feasible node are left out). Hostname counts go per
-/// node, unfiltered, as `Score` counts them.
-fn count_pods(
-    store: &Store,
+/// and passes the inclusion policies; domains of no feasible node are left out). Hostname counts are
+/// read per node, unfiltered, as `Score` counts them.
+fn count_pods<'s>(
+    store: &'s Store,
     pod: &Pod,
     constraints: &[Constraint],
     require_all: bool,
-    counts: &mut [BTreeMap<String, i64>],
+    counts: &mut [Counts<'s>],
 ) {
-    let live: BTreeSet<NodeId> = live_nodes(store).collect();
     for (c, d) in constraints.iter().zip(counts.iter_mut()) {
-        for (other, node) in c.counted(store, pod) {
-            let id = other.node.expect("assigned");
-            if !live.contains(&id) {
+        let groups = c.counted(store, pod);
+        let values = match d {
+            Counts::PerNode(per_node) => {
+                *per_node = groups;
                 continue;
             }
-            if c.key == HOSTNAME {
-                *d.entry(node.meta.name.clone()).or_insert(0) += 1;
-                continue;
-            }
+            Counts::PerValue(values) => values,
+        };
+        for (id, count) in groups.into_iter().flat_map(|g| &g.per_node) {
+            let node = &store.nodes[id.index()];
             let labels = &node.meta.labels;
-            if require_all && !has_all_keys(labels, constraints) || !c.includes(pod, node) {
+            let eligible =
+                !(require_all && !has_all_keys(labels, constraints)) && c.includes(pod, node);
+            if !node.meta.exists() || !eligible {
                 continue;
             }
-            if let Some(n) = d.get_mut(&domain(labels, &c.key)) {
-                *n += 1;
+            if let Some(n) = values.get_mut(domain(labels, &c.key)) {
+                *n += count;
             }
         }
     }
@@ -113,12 +131,10 @@ pub fn score(state: &PreScore, store: &Store, node: NodeId) -> i64 {
         let Some(value) = n.meta.labels.get(&c.key) else {
             continue;
         };
-        let key = if c.key == HOSTNAME {
-            &n.meta.name
-        } else {
-            value
+        let matching = match &state.counts[i] {
+            Counts::PerNode(groups) => groups.iter().filter_map(|g| g.per_node.get(&node)).sum(),
+            Counts::PerValue(values) => values.get(value).copied().unwrap_or(0),
         };
-        let matching = state.counts[i].get(key).copied().unwrap_or(0);
         total += matching as f64 * state.weights[i] + (c.max_skew - 1) as f64;
     }
     total.round() as i64

@@ -2,9 +2,10 @@
 //! system default ones (common.go, plugin.go), and the DoNotSchedule filter (filtering.go). The
 //! ScheduleAnyway score is in `spread_score`.
 
-use super::cycle::{assigned_matching, live_nodes};
+use super::cycle::live_nodes;
 use super::fit_error::Rejection;
 use super::node_affinity;
+use crate::api::pod_groups::PodGroup;
 use crate::api::{
     LabelSelector, Labels, Node, NodeId, Operator, Owner, Pod, Requirement, Store,
     WhenUnsatisfiable,
@@ -34,17 +35,17 @@ pub struct Constraint {
 }
 
 impl Constraint {
-    /// Whether an assigned pod counts: `countPodsMatchSelector` counts nothing for a nil or empty
-    /// selector, and skips terminating pods and pods of other namespaces.
-    pub fn counts(&self, namespace: &str, other: &Pod) -> bool {
+    /// The groups of assigned pods the constraint counts, with their counts per node:
+    /// `countPodsMatchSelector` counts nothing for a nil or empty selector, and skips terminating pods
+    /// and pods of other namespaces.
+    pub fn counted<'s>(&self, store: &'s Store, pod: &Pod) -> Vec<&'s PodGroup> {
         let Some(selector) = &self.selector else {
-            return false;
+            return Vec::new();
         };
-        let empty = selector.match_labels.is_empty() && selector.match_expressions.is_empty();
-        !empty
-            && other.meta.deletion.is_none()
-            && other.meta.namespace == namespace
-            && selector.matches(&other.meta.labels)
+        if selector.match_labels.is_empty() && selector.match_expressions.is_empty() {
+            return Vec::new();
+        }
+        store.pod_groups_matching(&pod.meta.namespace, selector)
     }
 
     /// `matchNodeInclusionPolicies`: nodeAffinityPolicy Honor leaves out nodes the pod's required node
@@ -55,16 +56,6 @@ impl Constraint {
         let taints_ok =
             !self.honor_node_taints || super::plugins::untolerated_taint(pod, node).is_none();
         affinity_ok && taints_ok
-    }
-
-    /// The assigned pods this constraint counts (through the label index).
-    pub fn counted<'s>(&'s self, store: &'s Store, pod: &'s Pod) -> Vec<(&'s Pod, &'s Node)> {
-        let Some(selector) = &self.selector else {
-            return Vec::new();
-        };
-        let pods = assigned_matching(store, selector);
-        pods.filter(|(p, _)| self.counts(&pod.meta.namespace, p))
-            .collect()
     }
 }
 
@@ -184,9 +175,11 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> PreFilter {
         }
     }
     for (c, d) in constraints.iter().zip(domains.iter_mut()) {
-        for (_, node) in c.counted(store, pod) {
+        let per_node = c.counted(store, pod).into_iter().flat_map(|g| &g.per_node);
+        for (id, count) in per_node {
+            let node = &store.nodes[id.index()];
             if node.meta.exists() && eligible(c, node) {
-                *d.entry(node.meta.labels[&c.key].clone()).or_insert(0) += 1;
+                *d.entry(node.meta.labels[&c.key].clone()).or_insert(0) += count;
             }
         }
     }

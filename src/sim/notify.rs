@@ -73,7 +73,6 @@ impl World<'_> {
             .filter_map(|c| self.store.claim_by_name(&pod.meta.namespace, c))
             .filter_map(|c| self.store.claims[c.index()].volume)
             .collect();
-        let ns = pod.meta.namespace.clone();
         if let Some(Owner::ReplicaSet(rs)) = owner {
             self.enqueue(Target::ReplicaSet(rs), at)?;
             self.on_deployment_pod_changed(id, rs, at)?;
@@ -85,11 +84,7 @@ impl World<'_> {
         for v in claims {
             self.enqueue_attach_detach(v, at)?;
         }
-        let services: Vec<SvcId> = (0..self.store.services.len() as u32)
-            .map(SvcId)
-            .filter(|s| self.store.services[s.index()].meta.namespace == ns)
-            .collect();
-        for s in services {
+        for s in self.services_selecting(id) {
             self.enqueue(Target::Endpoints(s), at)?;
         }
         Ok(())
@@ -120,6 +115,23 @@ impl World<'_> {
             return Ok(());
         }
         self.enqueue(Target::Deployment(d), at)
+    }
+
+    /// The Services whose endpoints may change with pod `id`: those of its namespace whose selector
+    /// selects it (the EndpointSlice controller's `getPodServiceMemberships`; pod labels do not change).
+    fn services_selecting(&self, id: PodId) -> Vec<SvcId> {
+        let pod = &self.store.pods[id.index()];
+        let selects = |s: &crate::api::Service| {
+            s.meta.namespace == pod.meta.namespace
+                && s.selector
+                    .as_ref()
+                    .is_some_and(|sel| crate::api::selector_matches(sel, &pod.meta.labels))
+        };
+        let services = self.store.services.iter().enumerate();
+        services
+            .filter(|(_, s)| selects(s))
+            .map(|(i, _)| SvcId(i as u32))
+            .collect()
     }
 
     /// The attach/detach reconciler runs every 100 ms: a change is seen at its next loop.
@@ -187,6 +199,7 @@ impl World<'_> {
             if n > LIMIT_PER_INSTANT {
                 return Err(WorldError::Livelock(now, n));
             }
+            super::world::census_count(&mut self.census, "key", &target);
             if self.controller_runs(target) {
                 self.cp.syncing = super::control_plane::controller_of(target).map(|_| target);
                 let done = self.run_target(target);

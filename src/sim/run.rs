@@ -97,6 +97,7 @@ fn run_world(
     let end = SimTime(scenario.duration_ms);
     while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;
+        super::world::census_count(&mut world.census, "ev", &ev);
         let scenario_action = matches!(ev, Ev::Fault(_) | Ev::Drain(_));
         let events_before = world.events.len();
         world.dispatch(ev)?;
@@ -110,6 +111,9 @@ fn run_world(
         inspect(view, now);
     }
     world.cal.advance_to(end);
+    for (kind, n) in world.census.iter().flatten() {
+        eprintln!("census {n:>10} {kind}");
+    }
     Ok(world.finish(seed))
 }
 

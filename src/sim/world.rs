@@ -128,6 +128,27 @@ pub struct World<'s> {
     pub processed: u64,
     /// Crashed controllers, lagging watches and write conflicts.
     pub cp: super::control_plane::ControlPlane,
+    /// With `KUBESIM_CENSUS` set: events and work-queue keys counted by kind (a profiling aid).
+    pub census: Option<Census>,
+}
+
+/// Events and work-queue keys counted by kind, printed to standard error at the end of a run.
+pub type Census = std::collections::BTreeMap<String, u64>;
+
+/// Counts `item` in `census` under `prefix` and the first two words of its Debug form
+/// (`ev Kubelet NodeId`, `key Deployment DeployId`).
+pub fn census_count(census: &mut Option<Census>, prefix: &str, item: &impl std::fmt::Debug) {
+    let Some(c) = census else {
+        return;
+    };
+    let text = format!("{item:?}");
+    let words: Vec<&str> = text
+        .split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .collect();
+    *c.entry(format!("{prefix} {}", words.join(" ")))
+        .or_default() += 1;
 }
 
 /// The calendar refused an event, or a loop ran past its limit.
