@@ -66,7 +66,7 @@ impl Requested {
 }
 
 /// Per node (by index), the sums over the live pods bound to it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct NodeUsage(Vec<Requested>);
 
 impl NodeUsage {

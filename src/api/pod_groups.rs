@@ -9,7 +9,7 @@ use super::selector::LabelSelector;
 use std::collections::BTreeMap;
 
 /// Pods of one namespace with the same labels.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PodGroup {
     pub namespace: String,
     pub labels: Labels,
@@ -18,7 +18,7 @@ pub struct PodGroup {
 }
 
 /// The groups, and per pod its group and the node it is counted on.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PodGroups {
     ids: BTreeMap<(String, Labels), usize>,
     groups: Vec<PodGroup>,

@@ -48,11 +48,8 @@ pub fn build(scenario: &Scenario, seed: u64, replication: u64) -> Result<World<'
         quorum: crate::metrics::QuorumTracker::new(&scenario.quorums),
         fault_specs: Vec::new(),
         processed: 0,
-<<<<<<< HEAD
         cp: super::control_plane::ControlPlane::new(streams.stream("api-conflicts")),
-=======
         census: std::env::var_os("KUBESIM_CENSUS").map(|_| Default::default()),
->>>>>>> h-perf
     };
     world.adc.max_wait_for_unmount_ms = scenario.timings.attach_detach_max_wait_for_unmount_ms;
     switch_mutants(&mut world);

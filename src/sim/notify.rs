@@ -192,6 +192,11 @@ impl World<'_> {
     pub fn on_wake(&mut self) -> Result<(), WorldError> {
         const LIMIT_PER_INSTANT: u64 = 1_000_000;
         let now = self.cal.now();
+        // A Wake scheduled for a key that an earlier Wake has since run is stale: the one at
+        // `wake_at` (never later than the earliest due key) does the work.
+        if self.wake_at != Some(now) {
+            return Ok(());
+        }
         self.wake_at = None;
         let mut n = 0;
         while let Some(target) = self.queue.pop_due(now) {

@@ -189,7 +189,7 @@ fn bad_random_fault_times_exit_2_naming_the_file_and_the_field() {
         (
             "faults: [{at: 10s, pick: one, scale: {deployment: web, replicas: 2}}]\n",
             "faults[0].pick",
-            "applies to the pod faults",
+            "applies to delete-pod, kill-container, crash-node and partition-node",
         ),
         (
             "faults: [{every: {mtbf: 10s, mean: 1s}, delete-pod: {selector: app=web}}]\n",

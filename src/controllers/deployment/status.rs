@@ -74,8 +74,15 @@ impl Sync<'_> {
     }
 
     /// `requeueStuckDeployment`: resync at the progress deadline (+1 s against clock skew). The
-    /// rate-limited requeue of the last second is modelled as one resync just after the deadline.
+    /// rate-limited requeue of the last second is modelled as one resync just after the deadline;
+    /// once that is past (a Deployment that lost available pods after it completed keeps the
+    /// reason NewReplicaSetAvailable, which never times out) `enqueueRateLimited` runs on every
+    /// sync, and the controller's rate limiter spaces those syncs by its overall bucket:
+    /// 10 per second (client-go util/workqueue/default_rate_limiters.go
+    /// `DefaultControllerRateLimiter`; the per-item 5 ms back-off is reset by `Forget` after each
+    /// successful sync).
     pub(super) fn requeue_stuck(&mut self, new: &DeploymentStatus) {
+        const RATE_LIMITED_REQUEUE_MS: u64 = 100;
         let deadline = self.deadline_s();
         let at = match requeue_stuck_deployment(
             &self.view,
@@ -91,7 +98,11 @@ impl Sync<'_> {
             }
             Stuck::After { after_ms } => self.now.plus_ms(after_ms + 1_000),
         };
-        self.fx.timer(at.max(self.now.plus_ms(1)), Requeue(self.id));
+        let at = match at > self.now {
+            true => at,
+            false => self.now.plus_ms(RATE_LIMITED_REQUEUE_MS),
+        };
+        self.fx.timer(at, Requeue(self.id));
     }
 
     pub(super) fn write_status(&mut self, annotations: Vec<(String, String)>) {
