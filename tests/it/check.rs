@@ -176,3 +176,15 @@ fn kubesim_check_exits_zero_on_an_example_that_breaks_nothing() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("no invariant broken"), "{stdout}");
 }
+
+/// Regression, generated scenario seed 799 (tests/fixtures/generated-detach-while-mounted): after a
+/// set-image, the new s0-0 landed on the node its disk was being detached from and the kubelet
+/// mounted the disk at once; it must wait for the detach and the re-attach.
+#[test]
+fn generated_detach_while_mounted_seed_799_keeps_every_invariant() {
+    let path =
+        super::util::root().join("tests/fixtures/generated-detach-while-mounted/scenario.yaml");
+    let report = checked(&load(&path));
+    assert!(report.violations.is_empty(), "{}", shown(&report));
+    assert!(report.checked.events > 0, "nothing was checked");
+}
