@@ -109,7 +109,7 @@ fn count_pods<'s>(
             let node = &store.nodes[id.index()];
             let labels = &node.meta.labels;
             let eligible =
-                !(require_all && !has_all_keys(labels, constraints)) && c.includes(pod, node);
+                (!require_all || has_all_keys(labels, constraints)) && c.includes(pod, node);
             if !node.meta.exists() || !eligible {
                 continue;
             }
