@@ -153,10 +153,8 @@ fn run(
         let out = kubesim::sim::run(scenario, scenario.seed).expect("the run completes");
         return (out, None);
     }
-    let mut checker = kubesim::check::StatefulSetChecker::new();
-    let out = kubesim::sim::run_inspected(scenario, scenario.seed, |view, now| {
-        checker.observe(view, now);
-    })
-    .expect("the run completes");
-    (out, Some(checker.violations().len()))
+    // Every invariant of `kubesim check`, after every event.
+    let (out, report) =
+        kubesim::check::check_run(scenario, scenario.seed).expect("the run completes");
+    (out, Some(report.violations.len()))
 }
