@@ -1,4 +1,4 @@
-//! Typed ids: indexes into the store's arenas, one type per kind so they cannot be mixed up.
+//! Typed ids: indexes into the store's arenas, one type per kind so they cannot be mixed up; and pod IPs.
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -98,5 +98,34 @@ impl Kind {
             Kind::DaemonSet => "DaemonSet",
             Kind::Job => "Job",
         }
+    }
+}
+
+/// A pod's IP address as the kubelet's host-local IPAM hands it out: a /24 of `10.244.0.0/16` per
+/// node and the next host number in it. Kept as two numbers (not a string) so endpoints copy cheaply;
+/// it prints as `10.244.NODE.HOST`. Clusters above 256 nodes print a third octet above 255, as the
+/// model gives every node its own range whatever the cluster CIDR's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PodIp {
+    /// The node's range (its arena index).
+    pub node: u32,
+    /// The host number within the node's range.
+    pub host: u32,
+}
+
+impl std::fmt::Display for PodIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "10.244.{}.{}", self.node, self.host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pod_ip_prints_as_the_nodes_range_and_its_host_number() {
+        let ip = PodIp { node: 3, host: 17 };
+        assert_eq!(ip.to_string(), "10.244.3.17");
     }
 }

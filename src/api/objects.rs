@@ -252,7 +252,7 @@ pub struct Pod {
     pub meta: Meta,
     pub spec: PodSpec,
     pub node: Option<NodeId>,
-    pub ip: Option<String>,
+    pub ip: Option<super::PodIp>,
     pub phase: PodPhase,
     pub container: ContainerState,
     /// The PodReady condition, and when it last turned true.
@@ -397,10 +397,10 @@ pub struct Service {
 }
 
 /// One endpoint of an EndpointSlice (kk:staging/src/k8s.io/endpointslice/utils.go `podToEndpoint`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
     pub pod: PodId,
-    pub ip: String,
+    pub ip: super::PodIp,
     pub node: Option<NodeId>,
     pub ready: bool,
     pub serving: bool,

@@ -141,6 +141,6 @@ pub struct PodStatus {
     pub phase: PodPhase,
     pub container: ContainerState,
     pub ready: bool,
-    pub ip: Option<String>,
+    pub ip: Option<super::PodIp>,
     pub restarts: u32,
 }

@@ -1,6 +1,6 @@
 //! The EndpointSlice controller (kk:pkg/controller/endpointslice): a Service's endpoints from its pods.
 
-use crate::api::{Effects, Endpoint, LabelSelector, PodId, PodPhase, Store, SvcId, Write};
+use crate::api::{Effects, Endpoint, PodId, PodPhase, Store, SvcId, Write};
 use crate::engine::SimTime;
 
 /// The EndpointSlice controller has no timers (`endpointUpdatesBatchPeriod` defaults to 0).
@@ -27,12 +27,8 @@ pub fn sync_with(
     let Some(selector) = svc.selector.as_ref().filter(|_| svc.meta.exists()) else {
         return fx;
     };
-    let lookup = LabelSelector {
-        match_labels: selector.clone(),
-        match_expressions: Vec::new(),
-    };
     let endpoints: Vec<Endpoint> = store
-        .pods_maybe_matching(&lookup)
+        .pods_maybe_labelled(&svc.meta.namespace, selector)
         .into_iter()
         .map(|p| (p, &store.pods[p.index()]))
         .filter(|(_, p)| p.meta.namespace == svc.meta.namespace)
@@ -55,7 +51,7 @@ fn endpoint(
     publish_not_ready: bool,
     ignore_deletion: bool,
 ) -> Option<Endpoint> {
-    let ip = pod.ip.clone()?;
+    let ip = pod.ip?;
     let serving = pod.ready;
     let terminating = pod.meta.deletion.is_some() && !ignore_deletion;
     Some(Endpoint {

@@ -80,7 +80,7 @@ struct Worker {
     run: u32,
     restarts: u32,
     backoff: Backoff,
-    ip: String,
+    ip: crate::api::PodIp,
     volumes: Vec<PvId>,
     ready: bool,
     /// The container run whose Running state the kubelet has observed (via relist).

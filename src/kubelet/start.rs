@@ -30,7 +30,10 @@ impl Kubelet {
             .filter_map(|c| cx.store.claim_by_name(&p.meta.namespace, c))
             .filter_map(|c| cx.store.claims[c.index()].volume)
             .collect();
-        let ip = format!("10.244.{}.{}", self.node.0, self.next_ip);
+        let ip = crate::api::PodIp {
+            node: self.node.0,
+            host: self.next_ip,
+        };
         self.next_ip += 1;
         let worker = Worker {
             app,
@@ -346,7 +349,7 @@ impl Kubelet {
                 phase,
                 container,
                 ready,
-                ip: Some(w.ip.clone()),
+                ip: Some(w.ip),
                 restarts: w.restarts,
             },
         });
