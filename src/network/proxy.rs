@@ -7,7 +7,7 @@
 
 use crate::api::{Endpoint, Store, SvcId};
 use crate::engine::SimTime;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `burstSyncs` of kube-proxy's runner.
 const BURST_SYNCS: u64 = 2;
@@ -17,14 +17,18 @@ const BURST_SYNCS: u64 = 2;
 pub enum ProxyTimer {
     /// Run a sync now.
     Sync,
-    /// A sync finished writing these rules.
-    Applied(BTreeMap<SvcId, Vec<Endpoint>>),
+    /// A sync finished writing these rules: the services it read (those that changed since the
+    /// sync before) and their endpoints then, `None` for a service that was deleted.
+    Applied(BTreeMap<SvcId, Option<Vec<Endpoint>>>),
 }
 
 /// kube-proxy's programmed rules and its sync runner.
 #[derive(Debug, Default)]
 pub struct Proxy {
     programmed: BTreeMap<SvcId, Vec<Endpoint>>,
+    /// Services whose endpoints changed in the API since the last sync read them: a sync reads
+    /// only these (the others' rules would be rewritten unchanged).
+    changed: BTreeSet<SvcId>,
     /// Runner tokens, in milliseconds of refill (one run costs `minSyncPeriod`).
     tokens_ms: u64,
     refilled_at: SimTime,
@@ -39,6 +43,11 @@ impl Proxy {
     /// The endpoints of `svc` as the rules route them now.
     pub fn endpoints(&self, svc: SvcId) -> &[Endpoint] {
         self.programmed.get(&svc).map_or(&[], Vec::as_slice)
+    }
+
+    /// The endpoints of `svc` changed in the API (whether or not the change has reached kube-proxy yet).
+    pub fn mark_changed(&mut self, svc: SvcId) {
+        self.changed.insert(svc);
     }
 
     fn refill(&mut self, now: SimTime, min_sync_ms: u64) {
@@ -75,10 +84,10 @@ impl Proxy {
         self.refill(now, min_sync_ms);
         self.tokens_ms = self.tokens_ms.saturating_sub(min_sync_ms);
         self.dirty = false;
-        let snapshot = (0..store.services.len() as u32)
-            .map(SvcId)
-            .filter(|s| store.services[s.index()].meta.exists())
-            .map(|s| (s, store.services[s.index()].endpoints.clone()))
+        let snapshot = std::mem::take(&mut self.changed)
+            .into_iter()
+            .map(|s| (s, &store.services[s.index()]))
+            .map(|(s, svc)| (s, svc.meta.exists().then(|| svc.endpoints.clone())))
             .collect();
         let done = now.plus_ms(sync_ms);
         self.busy_until = Some(done);
@@ -88,11 +97,16 @@ impl Proxy {
     /// The rules are written; returns when to sync again if changes arrived meanwhile.
     pub fn on_applied(
         &mut self,
-        rules: BTreeMap<SvcId, Vec<Endpoint>>,
+        rules: BTreeMap<SvcId, Option<Vec<Endpoint>>>,
         now: SimTime,
         min_sync_ms: u64,
     ) -> Option<SimTime> {
-        self.programmed = rules;
+        for (svc, endpoints) in rules {
+            match endpoints {
+                Some(endpoints) => self.programmed.insert(svc, endpoints),
+                None => self.programmed.remove(&svc),
+            };
+        }
         self.busy_until = None;
         if self.dirty {
             self.dirty = false;

@@ -43,6 +43,7 @@ impl World<'_> {
             Kind::Service => {
                 self.recorder
                     .on_service_change(&self.store, SvcId(change.id), now);
+                self.proxy.mark_changed(SvcId(change.id));
                 self.enqueue(Target::Endpoints(SvcId(change.id)), at)?;
                 self.enqueue(Target::Proxy, at)
             }
@@ -106,11 +107,7 @@ impl World<'_> {
         if !recreate || store.pods[pod.index()].meta.exists() {
             return Ok(());
         }
-        let owned = |r: &crate::api::ReplicaSet| r.meta.owner == Some(Owner::Deployment(d));
-        let pods_left = (0..store.replica_sets.len() as u32)
-            .map(crate::api::RsId)
-            .filter(|r| owned(&store.replica_sets[r.index()]))
-            .any(|r| store.pods_of_rs(r).next().is_some());
+        let pods_left = (store.replica_sets_of(d)).any(|r| store.pods_of_rs(r).next().is_some());
         if pods_left {
             return Ok(());
         }
@@ -127,10 +124,9 @@ impl World<'_> {
                     .as_ref()
                     .is_some_and(|sel| crate::api::selector_matches(sel, &pod.meta.labels))
         };
-        let services = self.store.services.iter().enumerate();
+        let services = self.store.services_in(&pod.meta.namespace);
         services
-            .filter(|(_, s)| selects(s))
-            .map(|(i, _)| SvcId(i as u32))
+            .filter(|s| selects(&self.store.services[s.index()]))
             .collect()
     }
 
