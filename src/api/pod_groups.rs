@@ -22,6 +22,8 @@ pub struct PodGroup {
 pub struct PodGroups {
     ids: BTreeMap<(String, Labels), usize>,
     groups: Vec<PodGroup>,
+    /// Each namespace's groups, in creation order.
+    by_namespace: BTreeMap<String, Vec<usize>>,
     of_pod: Vec<(usize, Option<NodeId>)>,
 }
 
@@ -45,6 +47,8 @@ impl PodGroups {
                 labels: pod.meta.labels.clone(),
                 per_node: BTreeMap::new(),
             });
+            let in_namespace = self.by_namespace.entry(pod.meta.namespace.clone());
+            in_namespace.or_default().push(group);
         }
         self.of_pod.push((group, None));
         self.refresh(id, pod);
@@ -76,6 +80,10 @@ impl PodGroups {
         let selects = |g: &&PodGroup| {
             !g.per_node.is_empty() && g.namespace == namespace && selector.matches(&g.labels)
         };
-        self.groups.iter().filter(selects).collect()
+        let in_namespace = self.by_namespace.get(namespace).into_iter().flatten();
+        in_namespace
+            .map(|g| &self.groups[*g])
+            .filter(selects)
+            .collect()
     }
 }

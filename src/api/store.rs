@@ -44,6 +44,12 @@ pub struct Store {
     pub(super) pods_by_owner: BTreeMap<Owner, BTreeSet<PodId>>,
     /// Live pods per node.
     pods_by_node: BTreeMap<NodeId, BTreeSet<PodId>>,
+    /// ReplicaSets by owning Deployment (owners do not change in the model).
+    rs_by_deployment: BTreeMap<DeployId, Vec<RsId>>,
+    /// Services by namespace (the namespace indexer of a Service informer).
+    services_by_namespace: BTreeMap<String, Vec<SvcId>>,
+    /// The newest claim of each name, by namespace.
+    claims_by_name: BTreeMap<String, BTreeMap<String, PvcId>>,
     resource_version: u64,
     uid_counter: u64,
     changes: Vec<Change>,
@@ -96,6 +102,9 @@ impl Store {
             pods_by_sts: BTreeMap::new(),
             pods_by_owner: BTreeMap::new(),
             pods_by_node: BTreeMap::new(),
+            rs_by_deployment: BTreeMap::new(),
+            services_by_namespace: BTreeMap::new(),
+            claims_by_name: BTreeMap::new(),
             resource_version: 0,
             uid_counter: 0,
             changes: Vec::new(),
@@ -167,18 +176,48 @@ impl Store {
         /// Adds a Deployment.
         add_deployment, deployments, Deployment, DeployId, Kind::Deployment
     );
-    adder!(
-        /// Adds a ReplicaSet.
-        add_replica_set, replica_sets, ReplicaSet, RsId, Kind::ReplicaSet
-    );
-    adder!(
-        /// Adds a Service.
-        add_service, services, Service, SvcId, Kind::Service
-    );
-    adder!(
-        /// Adds a PersistentVolumeClaim.
-        add_claim, claims, Claim, PvcId, Kind::PersistentVolumeClaim
-    );
+    /// Adds a ReplicaSet.
+    pub fn add_replica_set(&mut self, object: ReplicaSet) -> RsId {
+        let id = RsId(self.replica_sets.len() as u32);
+        if let Some(Owner::Deployment(d)) = object.meta.owner {
+            self.rs_by_deployment.entry(d).or_default().push(id);
+        }
+        self.replica_sets.push(object);
+        self.touch(Kind::ReplicaSet, id.0);
+        id
+    }
+
+    /// The ReplicaSets created with Deployment `d` as their owner (existing or deleted), in id order.
+    pub fn replica_sets_of(&self, d: DeployId) -> impl Iterator<Item = RsId> + '_ {
+        self.rs_by_deployment.get(&d).into_iter().flatten().copied()
+    }
+    /// Adds a Service.
+    pub fn add_service(&mut self, object: Service) -> SvcId {
+        let id = SvcId(self.services.len() as u32);
+        let namespace = self
+            .services_by_namespace
+            .entry(object.meta.namespace.clone());
+        namespace.or_default().push(id);
+        self.services.push(object);
+        self.touch(Kind::Service, id.0);
+        id
+    }
+
+    /// Adds a PersistentVolumeClaim.
+    pub fn add_claim(&mut self, object: Claim) -> PvcId {
+        let id = PvcId(self.claims.len() as u32);
+        let namespace = self.claims_by_name.entry(object.meta.namespace.clone());
+        namespace.or_default().insert(object.meta.name.clone(), id);
+        self.claims.push(object);
+        self.touch(Kind::PersistentVolumeClaim, id.0);
+        id
+    }
+
+    /// The Services of `namespace` (existing or deleted), in id order.
+    pub fn services_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = SvcId> + 'a {
+        let ids = self.services_by_namespace.get(namespace);
+        ids.into_iter().flatten().copied()
+    }
     adder!(
         /// Adds a PersistentVolume.
         add_volume, volumes, Volume, PvId, Kind::PersistentVolume
@@ -247,10 +286,10 @@ impl Store {
 
     /// The claim called `name` in `namespace`, if it exists.
     pub fn claim_by_name(&self, namespace: &str, name: &str) -> Option<PvcId> {
-        self.claims
-            .iter()
-            .position(|c| c.meta.exists() && c.meta.namespace == namespace && c.meta.name == name)
-            .map(|i| PvcId(i as u32))
+        // The newest claim of that name: an older one is gone, as the API server refuses a
+        // second claim of a name while the first exists.
+        let id = *self.claims_by_name.get(namespace)?.get(name)?;
+        self.claims[id.index()].meta.exists().then_some(id)
     }
 
     /// `generateName` + 5 random characters, as the API server does (names.SimpleNameGenerator).

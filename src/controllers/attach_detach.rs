@@ -63,12 +63,8 @@ fn desired_pods_with(store: &Store, volume: PvId, deleted_leave: bool) -> Vec<(P
     };
     let claim = &store.claims[claim.index()];
     store
-        .live_pods
-        .iter()
-        .map(|p| (*p, &store.pods[p.index()]))
-        .filter(|(_, p)| {
-            p.meta.namespace == claim.meta.namespace && p.spec.claims.contains(&claim.meta.name)
-        })
+        .pods_using_claim(&claim.meta.namespace, &claim.meta.name)
+        .map(|p| (p, &store.pods[p.index()]))
         .filter(|(_, p)| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))
         .filter(|(_, p)| {
             p.meta.deletion.is_none()

@@ -4,13 +4,13 @@ use super::records::{PodRecord, RolloutRecord, WatchLine};
 use super::summary::RolloutSpan;
 use crate::api::{ContainerState, DeployId, Deployment, Owner, Pod, PodId, RsId, Store, SvcId};
 use crate::engine::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Pod records and watch lines, fed with every pod change.
 #[derive(Debug, Default)]
 pub struct Recorder {
     pods: BTreeMap<PodId, PodRecord>,
-    last: BTreeMap<PodId, WatchLine>,
+    last: BTreeMap<PodId, WatchKey>,
     pub watch: Vec<WatchLine>,
     last_rs: BTreeMap<RsId, (u32, u32, u32, u64)>,
     pub rollouts: Vec<RolloutRecord>,
@@ -18,22 +18,44 @@ pub struct Recorder {
     pub spans: Vec<RolloutSpan>,
     open_span: BTreeMap<DeployId, usize>,
     /// The ready endpoints of each Service, as last written.
-    members: BTreeMap<SvcId, BTreeSet<PodId>>,
+    members: BTreeMap<SvcId, Vec<PodId>>,
     /// Of how many Services each pod is a ready endpoint.
     member_of: BTreeMap<PodId, u32>,
 }
 
 /// The STATUS column as kubectl's printer computes it (kk:pkg/printers/internalversion/printers.go `printPod`).
-pub fn status_column(pod: &Pod) -> String {
+pub fn status_column(pod: &Pod) -> &'static str {
     if pod.meta.deletion.is_some() {
-        return "Terminating".into();
+        return "Terminating";
     }
     match pod.container {
-        _ if pod.node.is_none() => "Pending".into(),
-        ContainerState::Waiting(reason) => reason.into(),
-        ContainerState::Terminated { reason, .. } => reason.into(),
-        ContainerState::Running { .. } => "Running".into(),
+        _ if pod.node.is_none() => "Pending",
+        ContainerState::Waiting(reason) => reason,
+        ContainerState::Terminated { reason, .. } => reason,
+        ContainerState::Running { .. } => "Running",
     }
+}
+
+/// What a `kubectl get pods -w` line shows of a pod, compared before a line is written.
+type WatchKey = (
+    bool,
+    &'static str,
+    u32,
+    Option<crate::api::NodeId>,
+    Option<crate::api::PodIp>,
+);
+
+/// The ids of sorted `a` that sorted `b` lacks, in order (a merge, as `BTreeSet::difference`).
+fn sorted_difference(a: &[PodId], b: &[PodId]) -> Vec<PodId> {
+    let mut rest = b.iter().peekable();
+    let mut out = Vec::new();
+    for id in a {
+        while rest.next_if(|b| *b < id).is_some() {}
+        if rest.peek() != Some(&id) {
+            out.push(*id);
+        }
+    }
+    out
 }
 
 /// The phase a timeline row shows.
@@ -53,19 +75,26 @@ impl Recorder {
     /// The endpoints of Service `svc` were written at `now`: pods that joined or left the ready
     /// endpoints of every Service get a mark on their record.
     pub fn on_service_change(&mut self, store: &Store, svc: SvcId, now: SimTime) {
-        let ready: BTreeSet<PodId> = (store.services[svc.index()].endpoints.iter())
+        let mut ready: Vec<PodId> = (store.services[svc.index()].endpoints.iter())
             .filter(|e| e.ready)
             .map(|e| e.pod)
             .collect();
-        let old = self.members.insert(svc, ready.clone()).unwrap_or_default();
-        for pod in ready.difference(&old) {
+        ready.sort_unstable();
+        ready.dedup();
+        let old = self.members.get(&svc).map_or(&[][..], Vec::as_slice);
+        let (joined, left) = (
+            sorted_difference(&ready, old),
+            sorted_difference(old, &ready),
+        );
+        self.members.insert(svc, ready);
+        for pod in &joined {
             let n = self.member_of.entry(*pod).or_insert(0);
             *n += 1;
             if *n == 1 {
                 self.mark_endpoint(*pod, now, true);
             }
         }
-        for pod in old.difference(&ready) {
+        for pod in &left {
             let n = self.member_of.entry(*pod).or_insert(1);
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -88,29 +117,21 @@ impl Recorder {
             .entry(id)
             .or_insert_with(|| new_record(store, pod));
         update_record(rec, store, pod, now);
-        let line = WatchLine {
-            time: now,
-            name: pod.meta.name.clone(),
-            ready: format!("{}/1", u8::from(pod.ready)),
-            status: status_column(pod),
-            restarts: pod.restarts,
-            node: pod.node.map_or("<none>".into(), |n| {
-                store.nodes[n.index()].meta.name.clone()
-            }),
-            ip: pod.ip.clone().unwrap_or_else(|| "<none>".into()),
-        };
-        let changed = self.last.get(&id).is_none_or(|l| {
-            (&l.ready, &l.status, l.restarts, &l.node, &l.ip)
-                != (
-                    &line.ready,
-                    &line.status,
-                    line.restarts,
-                    &line.node,
-                    &line.ip,
-                )
-        });
-        if changed && pod.meta.exists() {
-            self.last.insert(id, line.clone());
+        let status = status_column(pod);
+        let key = (pod.ready, status, pod.restarts, pod.node, pod.ip);
+        if self.last.get(&id) != Some(&key) && pod.meta.exists() {
+            self.last.insert(id, key);
+            let line = WatchLine {
+                time: now,
+                name: pod.meta.name.clone(),
+                ready: format!("{}/1", u8::from(pod.ready)),
+                status: status.to_string(),
+                restarts: pod.restarts,
+                node: pod.node.map_or("<none>".into(), |n| {
+                    store.nodes[n.index()].meta.name.clone()
+                }),
+                ip: pod.ip.map_or_else(|| "<none>".into(), |ip| ip.to_string()),
+            };
             self.watch.push(line);
         }
     }
@@ -224,7 +245,7 @@ fn update_record(rec: &mut PodRecord, store: &Store, pod: &Pod, now: SimTime) {
         rec.node = pod.node.map(|n| store.nodes[n.index()].meta.name.clone());
     }
     if rec.ip.is_none() {
-        rec.ip = pod.ip.clone();
+        rec.ip = pod.ip.map(|ip| ip.to_string());
     }
     if let ContainerState::Running { started } = pod.container {
         rec.started.get_or_insert(started);
@@ -241,5 +262,20 @@ fn update_record(rec: &mut PodRecord, store: &Store, pod: &Pod, now: SimTime) {
     let phase = timeline_phase(pod);
     if pod.meta.exists() && rec.phases.last().is_none_or(|(_, p)| *p != phase) {
         rec.phases.push((now, phase));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_difference_keeps_the_ids_only_the_first_list_has() {
+        let ids = |v: &[u32]| v.iter().map(|i| PodId(*i)).collect::<Vec<_>>();
+        let (a, b) = (ids(&[1, 3, 4, 7, 9]), ids(&[2, 3, 7, 8]));
+        assert_eq!(sorted_difference(&a, &b), ids(&[1, 4, 9]));
+        assert_eq!(sorted_difference(&b, &a), ids(&[2, 8]));
+        assert_eq!(sorted_difference(&a, &[]), a);
+        assert_eq!(sorted_difference(&[], &a), ids(&[]));
     }
 }

@@ -17,7 +17,8 @@ pub fn pod_dns_name(store: &Store, pod: &Pod) -> Option<String> {
     let hostname = pod.spec.hostname.as_deref().filter(|h| !h.is_empty())?;
     let subdomain = pod.spec.subdomain.as_deref().filter(|s| !s.is_empty())?;
     let ns = &pod.meta.namespace;
-    let governs = store.services.iter().any(|s| {
+    let mut in_namespace = store.services_in(ns).map(|s| &store.services[s.index()]);
+    let governs = in_namespace.any(|s| {
         s.meta.exists()
             && s.headless
             && s.meta.name == subdomain

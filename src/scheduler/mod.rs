@@ -29,7 +29,7 @@ mod queue_tests;
 mod score;
 mod spread_score;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 pub mod topology_spread;
 #[cfg(test)]
 mod topology_spread_tests;

@@ -126,7 +126,11 @@ fn system_defaults(store: &Store, pod: &Pod) -> Vec<Constraint> {
 pub fn default_selector(store: &Store, pod: &Pod) -> LabelSelector {
     let mut merged = Labels::new();
     let labels = &pod.meta.labels;
-    for svc in store.services.iter().filter(|s| s.meta.exists()) {
+    let in_namespace = store.services_in(&pod.meta.namespace);
+    for svc in in_namespace
+        .map(|s| &store.services[s.index()])
+        .filter(|s| s.meta.exists())
+    {
         let selects = |sel: &Labels| crate::api::selector_matches(sel, labels);
         if svc.meta.namespace == pod.meta.namespace && svc.selector.as_ref().is_some_and(selects) {
             merged.extend(svc.selector.clone().unwrap_or_default());

@@ -189,8 +189,8 @@ impl<'a> Sync<'a> {
 
 /// ReplicaSets that exist and are controlled by `id`, in id order.
 fn owned_sets(store: &Store, id: DeployId) -> Vec<RsId> {
-    (0..store.replica_sets.len() as u32)
-        .map(RsId)
+    store
+        .replica_sets_of(id)
         .filter(|rs| {
             let rs = &store.replica_sets[rs.index()];
             rs.meta.exists() && rs.meta.owner == Some(Owner::Deployment(id))

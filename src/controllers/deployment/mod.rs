@@ -44,10 +44,9 @@ pub fn template_hash(template: &PodTemplate) -> String {
 
 /// `EqualIgnoreHash`: two pod templates equal once the pod-template-hash label is dropped.
 pub fn equal_ignore_hash(a: &PodTemplate, b: &PodTemplate) -> bool {
-    let strip = |t: &PodTemplate| {
-        let mut t = t.clone();
-        t.labels.remove(POD_TEMPLATE_HASH);
-        t
-    };
-    strip(a) == strip(b)
+    let PodTemplate { labels, spec } = a;
+    fn but_hash(l: &crate::api::Labels) -> impl Iterator<Item = (&String, &String)> {
+        l.iter().filter(|(k, _)| k.as_str() != POD_TEMPLATE_HASH)
+    }
+    spec == &b.spec && but_hash(labels).eq(but_hash(&b.labels))
 }

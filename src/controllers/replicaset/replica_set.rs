@@ -6,7 +6,7 @@ use super::{status, Requeue, BURST_REPLICAS};
 use crate::api::{selector_matches, Effects, Event, Owner, PodId, RsId, Store, Write};
 use crate::controllers::pod_ranking;
 use crate::engine::SimTime;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 
 /// The controller's own state: its expectations per ReplicaSet and what its pod informer last delivered.
@@ -155,22 +155,23 @@ pub fn indirectly_related_pods(store: &Store, id: RsId) -> Vec<PodId> {
     let Some(owner) = rs.meta.owner else {
         return Vec::new();
     };
-    let siblings: Vec<&crate::api::ReplicaSet> = store
-        .replica_sets
-        .iter()
+    let candidates: Vec<RsId> = match owner {
+        Owner::Deployment(d) => store.replica_sets_of(d).collect(),
+        _ => (0..store.replica_sets.len() as u32).map(RsId).collect(),
+    };
+    let siblings = candidates
+        .into_iter()
+        .map(|other| &store.replica_sets[other.index()])
         .filter(|other| other.meta.exists() && other.meta.owner == Some(owner))
-        .filter(|other| other.meta.namespace == rs.meta.namespace)
-        .collect();
-    store
-        .live_pods
-        .iter()
-        .copied()
-        .filter(|p| {
+        .filter(|other| other.meta.namespace == rs.meta.namespace);
+    let mut related = BTreeSet::new();
+    for s in siblings {
+        // The namespace's label index narrows the pods to those with the selector's rarest pair.
+        let maybe = store.pods_maybe_labelled(&rs.meta.namespace, &s.selector);
+        related.extend(maybe.into_iter().filter(|p| {
             let meta = &store.pods[p.index()].meta;
-            meta.namespace == rs.meta.namespace
-                && siblings
-                    .iter()
-                    .any(|s| selector_matches(&s.selector, &meta.labels))
-        })
-        .collect()
+            meta.namespace == rs.meta.namespace && selector_matches(&s.selector, &meta.labels)
+        }));
+    }
+    related.into_iter().collect()
 }
