@@ -21,7 +21,8 @@ pub struct Episode {
     /// Aim at the owner's controller (Deployment, garbage collector) instead of the pods' one
     /// (ReplicaSet, StatefulSet).
     pub upper: bool,
-    pub fault: Action,
+    /// None once shrinking has found the churn fails without it.
+    pub fault: Option<Action>,
     /// Changes to the workload, each at a percentage of the fault's span.
     pub churn: Vec<(u8, Action)>,
 }
@@ -51,7 +52,15 @@ impl Step {
             return vec![t.clone()];
         };
         let c = aim(workloads, e.w, e.upper);
-        let fault = match e.fault.clone() {
+        let Some(fault) = e.fault.clone() else {
+            return (e.churn.iter())
+                .map(|(pct, action)| Timed {
+                    at_s: e.at_s + u16::from(*pct),
+                    action: with_workload(action.clone(), e.w),
+                })
+                .collect();
+        };
+        let fault = match fault {
             Action::CrashController { down_s, .. } => Action::CrashController { c, down_s },
             Action::DelayWatch {
                 by_s,
@@ -122,7 +131,7 @@ fn episode() -> impl Strategy<Value = Episode> {
         10u16..200,
         0usize..4,
         proptest::bool::weighted(0.3),
-        episode_fault(),
+        proptest::option::weighted(0.999, episode_fault()),
         proptest::collection::vec((0u8..100, churn()), 1..=3),
     )
         .prop_map(|(at_s, w, upper, fault, churn)| Episode {
