@@ -250,7 +250,11 @@ impl StsInvariants {
 
     fn excused(&self, v: &Violation) -> bool {
         let decision = invariant_of(&v.kind) != super::Invariant::StsIdentity;
-        decision && self.stale.iter().any(|(from, to)| *from <= v.at && v.at <= *to)
+        decision
+            && self
+                .stale
+                .iter()
+                .any(|(from, to)| *from <= v.at && v.at <= *to)
     }
 }
 

@@ -195,9 +195,7 @@ fn watched_resource(field: &Field, c: Controller) -> Result<WatchedResource> {
             "a pods-only watch delay is modelled for the replicaset controller only, not {}",
             c.name()
         ))),
-        other => Err(field.invalid(format!(
-            "{other:?} is not a watched resource (all, pods)"
-        ))),
+        other => Err(field.invalid(format!("{other:?} is not a watched resource (all, pods)"))),
     }
 }
 

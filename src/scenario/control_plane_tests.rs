@@ -70,10 +70,14 @@ fn a_probability_outside_0_to_1_and_a_zero_delay_are_rejected() {
 
 #[test]
 fn a_delay_watch_may_slow_only_the_replicaset_controllers_pod_informer() {
-    let s = faults("  - {at: 1m, delay-watch: {controller: replicaset, by: 20s, for: 1m, resource: pods}}\n")
-        .unwrap();
+    let s = faults(
+        "  - {at: 1m, delay-watch: {controller: replicaset, by: 20s, for: 1m, resource: pods}}\n",
+    )
+    .unwrap();
     let lag = s.faults.iter().find_map(|f| match &f.action {
-        FaultAction::ControlPlane(ControlPlaneFault::DelayWatch { resource, .. }) => Some(*resource),
+        FaultAction::ControlPlane(ControlPlaneFault::DelayWatch { resource, .. }) => {
+            Some(*resource)
+        }
         _ => None,
     });
     assert_eq!(lag, Some(WatchedResource::Pods));
@@ -84,10 +88,16 @@ fn a_pods_only_delay_of_another_controller_or_an_unknown_resource_is_rejected_by
     let m = message(faults(
         "  - {at: 1m, delay-watch: {controller: job, by: 5s, for: 1m, resource: pods}}\n",
     ));
-    assert!(m.contains("scenarios/x.yaml") && m.contains("delay-watch.resource"), "{m}");
+    assert!(
+        m.contains("scenarios/x.yaml") && m.contains("delay-watch.resource"),
+        "{m}"
+    );
     assert!(m.contains("replicaset controller only"), "{m}");
     let m = message(faults(
         "  - {at: 1m, delay-watch: {controller: replicaset, by: 5s, for: 1m, resource: pod}}\n",
     ));
-    assert!(m.contains("delay-watch.resource") && m.contains("all, pods"), "{m}");
+    assert!(
+        m.contains("delay-watch.resource") && m.contains("all, pods"),
+        "{m}"
+    );
 }

@@ -266,13 +266,20 @@ impl World<'_> {
             .partition(|(t, _)| *t <= now);
         self.cp.late_pods = later;
         for (_, pod) in due {
-            let requeue = {
+            let (owner, requeue) = {
                 let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
-                let exists = pod.index() < seen.pods.len();
-                exists.then(|| self.rsc.observe_pod(&seen, pod, now))
+                let Some(p) = seen.pods.get(pod.index()) else {
+                    continue;
+                };
+                (p.meta.owner, self.rsc.observe_pod(&seen, pod, now))
             };
-            if let Some((t, r)) = requeue.flatten() {
+            if let Some((t, r)) = requeue {
                 self.schedule(t, Ev::RsRequeue(r))?;
+            }
+            // The handler's `queue.Add(rsKey)` when the event arrives: a key already queued for
+            // earlier would otherwise sync before this event is in the cache, and not again.
+            if let Some(crate::api::Owner::ReplicaSet(rs)) = owner {
+                self.enqueue(Target::ReplicaSet(rs), now)?;
             }
         }
         Ok(())
@@ -398,4 +405,3 @@ fn updated_meta<'a>(s: &'a Store, w: &Write) -> Option<&'a crate::api::Meta> {
 fn ids(n: usize, make: impl Fn(u32) -> Target) -> Vec<Target> {
     (0..n as u32).map(make).collect()
 }
-
