@@ -135,6 +135,24 @@ impl Store {
         }
     }
 
+    /// This store with the pods (and every index derived from them) of `seen`: what a controller
+    /// reads when only its pod informer lags (each resource has its own informer and watch,
+    /// k8s.io/client-go/informers/factory.go `InformerFor`), so its other listers are current.
+    pub fn with_pods_of(&self, seen: &Store) -> Store {
+        Store {
+            pods: seen.pods.clone(),
+            live_pods: seen.live_pods.clone(),
+            pods_by_rs: seen.pods_by_rs.clone(),
+            pods_by_sts: seen.pods_by_sts.clone(),
+            pods_by_owner: seen.pods_by_owner.clone(),
+            pods_by_node: seen.pods_by_node.clone(),
+            pod_index: seen.pod_index.clone(),
+            node_usage: seen.node_usage.clone(),
+            pod_groups: seen.pod_groups.clone(),
+            ..self.clone()
+        }
+    }
+
     /// Takes the changes recorded since the last call, in the order they happened.
     pub fn take_changes(&mut self) -> Vec<Change> {
         std::mem::take(&mut self.changes)

@@ -2,6 +2,7 @@
 //! is down works from a stale view, so the invariants that assume it reacts at once wait longer.
 
 use crate::controllers::replicaset::EXPECTATIONS_TIMEOUT_MS;
+use crate::engine::SimTime;
 use crate::scenario::{ControlPlaneFault, Controller, FaultAction, FaultTiming, Scenario};
 
 /// Slack after a control-plane fault's effect ends before its controller must have caught up (its
@@ -58,6 +59,27 @@ impl Allowances {
     }
 }
 
+/// When controller `c` may decide from a lagging cache: from each `delay-watch` aimed at it until
+/// its last late event has been delivered and acted on (a watch latency to hear of it, another to
+/// write).
+pub fn stale_windows(scenario: &Scenario, c: Controller) -> Vec<(SimTime, SimTime)> {
+    let slack_ms = 2 * scenario.timings.watch_latency_ms;
+    let delays = scenario.faults.iter().filter_map(|f| match &f.action {
+        FaultAction::ControlPlane(cp @ ControlPlaneFault::DelayWatch { .. })
+            if cp.controller() == c =>
+        {
+            let (lasts_ms, lag_ms) = effect(cp);
+            Some(match f.timing {
+                FaultTiming::Fixed => (f.at_ms, f.at_ms + lasts_ms + lag_ms + slack_ms),
+                // Drawn or repeated: any time from its first possible start.
+                _ => (0, u64::MAX),
+            })
+        }
+        _ => None,
+    });
+    delays.map(|(a, b)| (SimTime(a), SimTime(b))).collect()
+}
+
 /// How long the fault lasts, and how far behind it leaves its controller's view.
 fn effect(cp: &ControlPlaneFault) -> (u64, u64) {
     match cp {
@@ -70,6 +92,19 @@ fn effect(cp: &ControlPlaneFault) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statefulset_watch_delay_leaves_it_stale_until_its_late_events_are_acted_on() {
+        let text = "name: t\nduration: 5m\nfaults:\n  - {at: 1m, delay-watch: {controller: statefulset, by: 6s, for: 30s}}\n";
+        let s = crate::scenario::load_str(text, std::path::Path::new("t.yaml")).unwrap();
+        let latency_ms = s.timings.watch_latency_ms;
+        let end = SimTime(60_000 + 30_000 + 6_000 + 2 * latency_ms);
+        assert_eq!(
+            stale_windows(&s, Controller::StatefulSet),
+            vec![(SimTime(60_000), end)]
+        );
+        assert!(stale_windows(&s, Controller::ReplicaSet).is_empty());
+    }
 
     #[test]
     fn a_scenario_without_control_plane_faults_allows_no_lag() {

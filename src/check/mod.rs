@@ -68,7 +68,7 @@ impl Findings {
 pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
     let a = Allowances::of(scenario);
     vec![
-        Box::new(statefulset::StsInvariants::default()),
+        Box::new(statefulset::StsInvariants::new(scenario)),
         Box::new(claims::ClaimChecker::default()),
         Box::new(replicaset::ReplicaChecker::new(&a)),
         Box::new(volumes::VolumeChecker::default()),

@@ -63,6 +63,17 @@ impl Controller {
     }
 }
 
+/// Which of a controller's informers a `delay-watch` slows: each resource has its own informer
+/// and watch (k8s.io/client-go/informers/factory.go `InformerFor`), so one can lag alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WatchedResource {
+    /// Every informer of the controller (`resource: all`, the default).
+    #[default]
+    All,
+    /// Only its pod informer (`resource: pods`): its own objects' events stay on time.
+    Pods,
+}
+
 /// What a control-plane fault does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ControlPlaneFault {
@@ -73,11 +84,12 @@ pub enum ControlPlaneFault {
         down_ms: u64,
     },
     /// For `for_ms`, the controller's watch delivers each change `by_ms` late: its cache and its
-    /// reactions lag behind the API server.
+    /// reactions lag behind the API server (only its pod informer's with `resource: pods`).
     DelayWatch {
         controller: Controller,
         by_ms: u64,
         for_ms: u64,
+        resource: WatchedResource,
     },
     /// For `for_ms`, each update the controller sends fails with 409 Conflict with `probability`
     /// (the `api-conflicts` random stream); the sync stops there and the key is requeued with the
@@ -110,9 +122,14 @@ impl ControlPlaneFault {
                 controller,
                 by_ms,
                 for_ms,
+                resource,
             } => format!(
-                "{} by {} for {}",
+                "{}{} by {} for {}",
                 controller.name(),
+                match resource {
+                    WatchedResource::All => "",
+                    WatchedResource::Pods => " pods",
+                },
                 show(*by_ms),
                 show(*for_ms)
             ),
@@ -141,22 +158,44 @@ pub(crate) fn control_plane_fault(action: &str, body: &Field) -> Result<ControlP
                 down_ms,
             })
         }
-        "delay-watch" => {
-            let f = body.fields(&["controller", "by", "for"])?;
-            let controller = controller(&f.req("controller")?)?;
-            let by = f.req("by")?;
-            let by_ms = by.duration()?;
-            if by_ms == 0 {
-                return Err(by.invalid("a watch delay must be more than 0s"));
-            }
-            let for_ms = f.req("for")?.duration()?;
-            Ok(ControlPlaneFault::DelayWatch {
-                controller,
-                by_ms,
-                for_ms,
-            })
-        }
+        "delay-watch" => delay_watch(body),
         _ => conflict(body),
+    }
+}
+
+/// `{controller: X, by: 20s, for: 1m, resource: pods}`.
+fn delay_watch(body: &Field) -> Result<ControlPlaneFault> {
+    let f = body.fields(&["controller", "by", "for", "resource"])?;
+    let controller = controller(&f.req("controller")?)?;
+    let by = f.req("by")?;
+    let by_ms = by.duration()?;
+    if by_ms == 0 {
+        return Err(by.invalid("a watch delay must be more than 0s"));
+    }
+    let for_ms = f.req("for")?.duration()?;
+    let resource = match f.opt("resource") {
+        None => WatchedResource::All,
+        Some(r) => watched_resource(&r, controller)?,
+    };
+    Ok(ControlPlaneFault::DelayWatch {
+        controller,
+        by_ms,
+        for_ms,
+        resource,
+    })
+}
+
+/// `all` or `pods`; a lone pod informer lag is modelled for the ReplicaSet controller only (the
+/// one whose pod listing and own objects are read apart, with expectations in between).
+fn watched_resource(field: &Field, c: Controller) -> Result<WatchedResource> {
+    match field.str()? {
+        "all" => Ok(WatchedResource::All),
+        "pods" if c == Controller::ReplicaSet => Ok(WatchedResource::Pods),
+        "pods" => Err(field.invalid(format!(
+            "a pods-only watch delay is modelled for the replicaset controller only, not {}",
+            c.name()
+        ))),
+        other => Err(field.invalid(format!("{other:?} is not a watched resource (all, pods)"))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tests of the control-plane faults' parsing: each fault, and the messages for bad input.
 use super::tests::{message, with_objects, HEAD};
 use crate::scenario::FaultAction;
-use crate::scenario::{ControlPlaneFault, Controller};
+use crate::scenario::{ControlPlaneFault, Controller, WatchedResource};
 
 fn faults(
     lines: &str,
@@ -30,7 +30,8 @@ fn each_control_plane_fault_parses_with_its_controller_and_durations() {
             ControlPlaneFault::DelayWatch {
                 controller: Controller::Endpoints,
                 by_ms: 5_000,
-                for_ms: 120_000
+                for_ms: 120_000,
+                resource: WatchedResource::All,
             },
             ControlPlaneFault::Conflict {
                 controller: Controller::ReplicaSet,
@@ -65,4 +66,38 @@ fn a_probability_outside_0_to_1_and_a_zero_delay_are_rejected() {
     assert!(m.contains("delay-watch.by"), "{m}");
     let m = message(faults("  - {at: 1m, crash-controller: {name: job}}\n"));
     assert!(m.contains("down"), "{m}");
+}
+
+#[test]
+fn a_delay_watch_may_slow_only_the_replicaset_controllers_pod_informer() {
+    let s = faults(
+        "  - {at: 1m, delay-watch: {controller: replicaset, by: 20s, for: 1m, resource: pods}}\n",
+    )
+    .unwrap();
+    let lag = s.faults.iter().find_map(|f| match &f.action {
+        FaultAction::ControlPlane(ControlPlaneFault::DelayWatch { resource, .. }) => {
+            Some(*resource)
+        }
+        _ => None,
+    });
+    assert_eq!(lag, Some(WatchedResource::Pods));
+}
+
+#[test]
+fn a_pods_only_delay_of_another_controller_or_an_unknown_resource_is_rejected_by_field() {
+    let m = message(faults(
+        "  - {at: 1m, delay-watch: {controller: job, by: 5s, for: 1m, resource: pods}}\n",
+    ));
+    assert!(
+        m.contains("scenarios/x.yaml") && m.contains("delay-watch.resource"),
+        "{m}"
+    );
+    assert!(m.contains("replicaset controller only"), "{m}");
+    let m = message(faults(
+        "  - {at: 1m, delay-watch: {controller: replicaset, by: 5s, for: 1m, resource: pod}}\n",
+    ));
+    assert!(
+        m.contains("delay-watch.resource") && m.contains("all, pods"),
+        "{m}"
+    );
 }

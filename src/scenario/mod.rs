@@ -23,7 +23,7 @@ mod study;
 pub mod testing;
 pub mod timings;
 
-pub use control_plane::{ControlPlaneFault, Controller};
+pub use control_plane::{ControlPlaneFault, Controller, WatchedResource};
 pub use dist::Dist;
 pub use error::ScenarioError;
 pub use load::{load, load_str};

@@ -1,10 +1,11 @@
 //! Control-plane faults in the world: crashed controllers, watches that deliver late (a lagging
 //! cache), and updates refused with 409 Conflict, requeued with the work queue's back-off.
 
+use super::cache_view::{known, view};
 use super::world::{Ev, Target, World, WorldError};
-use crate::api::{Store, Write};
+use crate::api::{Kind, Store, Write};
 use crate::engine::SimTime;
-use crate::scenario::{ControlPlaneFault, Controller};
+use crate::scenario::{ControlPlaneFault, Controller, WatchedResource};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -24,10 +25,11 @@ pub enum Timer {
     Deliver,
 }
 
-/// A watch that delivers late.
+/// A watch that delivers late: every informer of its controller's, or only the pod informer.
 struct Delay {
     by_ms: u64,
     until: SimTime,
+    resource: WatchedResource,
 }
 
 /// The state of the control-plane faults of one run.
@@ -42,13 +44,13 @@ pub struct ControlPlane {
     /// Failures per key since its last successful sync (the rate limiter's `failures` map).
     failures: BTreeMap<Target, u32>,
     /// Copies of the store after each change while a watch lags, oldest first.
-    snapshots: Vec<(SimTime, Rc<Store>)>,
+    pub(super) snapshots: Vec<(SimTime, Rc<Store>)>,
     /// Pod events the ReplicaSet controller's lagging informer delivers later: (due, pod).
     late_pods: Vec<(SimTime, crate::api::PodId)>,
     /// The key being synced (whose writes may conflict).
     pub(super) syncing: Option<Target>,
-    /// True while changes are being notified (keys added now are watch events).
-    pub(super) notifying: bool,
+    /// The kind of the change being notified (keys added now are its watch events).
+    pub(super) notifying: Option<Kind>,
 }
 
 impl ControlPlane {
@@ -63,7 +65,7 @@ impl ControlPlane {
             snapshots: Vec::new(),
             late_pods: Vec::new(),
             syncing: None,
-            notifying: false,
+            notifying: None,
         }
     }
 
@@ -72,11 +74,20 @@ impl ControlPlane {
         self.down_until[c.index()].is_some_and(|t| now < t)
     }
 
-    /// How late `c`'s watch delivers at `now` (0: on time).
-    pub fn delay_ms(&self, c: Controller, now: SimTime) -> u64 {
-        match &self.delays[c.index()] {
-            Some(d) if now < d.until => d.by_ms,
+    /// How late `c`'s watch of `kind` delivers at `now` (0: on time).
+    pub fn delay_ms(&self, c: Controller, kind: Kind, now: SimTime) -> u64 {
+        match self.lag(c, now) {
+            Some((by_ms, WatchedResource::All)) => by_ms,
+            Some((by_ms, WatchedResource::Pods)) if kind == Kind::Pod => by_ms,
             _ => 0,
+        }
+    }
+
+    /// How late `c`'s lagging watch delivers at `now`, and which informers it slows.
+    pub(super) fn lag(&self, c: Controller, now: SimTime) -> Option<(u64, WatchedResource)> {
+        match &self.delays[c.index()] {
+            Some(d) if now < d.until => Some((d.by_ms, d.resource)),
+            _ => None,
         }
     }
 
@@ -99,21 +110,6 @@ pub fn controller_of(target: Target) -> Option<Controller> {
         Target::Job(_) => Controller::Job,
         _ => return None,
     })
-}
-
-/// What controller `c` reads: its lagging cache while its watch is delayed (the newest copy of the
-/// store at least `by` old, or the oldest copy kept), else the API server's objects.
-pub fn view<'a>(cp: &'a ControlPlane, store: &'a Store, c: Controller, now: SimTime) -> &'a Store {
-    let by_ms = cp.delay_ms(c, now);
-    if by_ms == 0 {
-        return store;
-    }
-    let horizon = SimTime(now.as_ms().saturating_sub(by_ms));
-    let seen = cp.snapshots.iter().rev().find(|(t, _)| *t <= horizon);
-    match seen.or(cp.snapshots.first()) {
-        Some((_, s)) => s,
-        None => store,
-    }
 }
 
 /// True for a write that replaces an object the writer read (an update or a status update, sent
@@ -154,9 +150,18 @@ impl World<'_> {
                 self.cp.down_until[i] = Some(back);
                 self.schedule(back, Ev::ControlPlane(Timer::Restart(controller)))
             }
-            ControlPlaneFault::DelayWatch { by_ms, for_ms, .. } => {
+            ControlPlaneFault::DelayWatch {
+                by_ms,
+                for_ms,
+                resource,
+                ..
+            } => {
                 let until = now.plus_ms(for_ms);
-                self.cp.delays[i] = Some(Delay { by_ms, until });
+                self.cp.delays[i] = Some(Delay {
+                    by_ms,
+                    until,
+                    resource,
+                });
                 self.take_snapshot();
                 Ok(())
             }
@@ -241,7 +246,7 @@ impl World<'_> {
         if self.cp.is_down(c, now) {
             return Ok(());
         }
-        let by_ms = self.cp.delay_ms(c, now);
+        let by_ms = self.cp.delay_ms(c, Kind::Pod, now);
         if by_ms > 0 {
             let due = at.plus_ms(by_ms);
             self.cp.late_pods.push((due, id));
@@ -261,22 +266,30 @@ impl World<'_> {
             .partition(|(t, _)| *t <= now);
         self.cp.late_pods = later;
         for (_, pod) in due {
-            let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
-            let exists = pod.index() < seen.pods.len();
-            let requeue = exists
-                .then(|| self.rsc.observe_pod(seen, pod, now))
-                .flatten();
+            let (owner, requeue) = {
+                let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
+                let Some(p) = seen.pods.get(pod.index()) else {
+                    continue;
+                };
+                (p.meta.owner, self.rsc.observe_pod(&seen, pod, now))
+            };
             if let Some((t, r)) = requeue {
                 self.schedule(t, Ev::RsRequeue(r))?;
+            }
+            // The handler's `queue.Add(rsKey)` when the event arrives: a key already queued for
+            // earlier would otherwise sync before this event is in the cache, and not again.
+            if let Some(crate::api::Owner::ReplicaSet(rs)) = owner {
+                self.enqueue(Target::ReplicaSet(rs), now)?;
             }
         }
         Ok(())
     }
 
-    /// When a notification for `target` made at `at` reaches its controller.
-    pub(super) fn notified_at(&self, target: Target, at: SimTime) -> SimTime {
+    /// When a notification of a change to a `kind` object for `target`, made at `at`, reaches
+    /// its controller.
+    pub(super) fn notified_at(&self, target: Target, kind: Kind, at: SimTime) -> SimTime {
         match controller_of(target) {
-            Some(c) => at.plus_ms(self.cp.delay_ms(c, self.cal.now())),
+            Some(c) => at.plus_ms(self.cp.delay_ms(c, kind, self.cal.now())),
             None => at,
         }
     }
@@ -306,7 +319,7 @@ impl World<'_> {
             return true;
         };
         let now = self.cal.now();
-        !self.cp.is_down(c, now) && known(view(&self.cp, &self.store, c, now), target)
+        !self.cp.is_down(c, now) && known(&view(&self.cp, &self.store, c, now), target)
     }
 
     /// The writes of the sync now running that the API server accepts: the first update refused
@@ -325,13 +338,14 @@ impl World<'_> {
             Some((p, until)) if now < until => p,
             _ => 0.0,
         };
-        let seen = view(&self.cp, &self.store, c, now);
-        let stale: Vec<bool> = match std::ptr::eq(seen, &self.store) {
-            true => vec![false; writes.len()],
-            false => writes
-                .iter()
-                .map(|w| is_stale(seen, &self.store, w))
-                .collect(),
+        let stale: Vec<bool> = {
+            let seen = view(&self.cp, &self.store, c, now);
+            match seen.is_live(&self.store) {
+                true => vec![false; writes.len()],
+                false => (writes.iter())
+                    .map(|w| is_stale(&seen, &self.store, w))
+                    .collect(),
+            }
         };
         let rng = &mut self.cp.rng;
         let refused = writes.iter().zip(&stale).position(|(w, stale)| {
@@ -390,19 +404,4 @@ fn updated_meta<'a>(s: &'a Store, w: &Write) -> Option<&'a crate::api::Meta> {
 /// `make(n)` for each index below `n`.
 fn ids(n: usize, make: impl Fn(u32) -> Target) -> Vec<Target> {
     (0..n as u32).map(make).collect()
-}
-
-/// True if the object of `target` is in `store` (a lagging cache may not hold it yet).
-fn known(store: &Store, target: Target) -> bool {
-    match target {
-        Target::ReplicaSet(id) => id.index() < store.replica_sets.len(),
-        Target::Deployment(id) => id.index() < store.deployments.len(),
-        Target::Endpoints(id) => id.index() < store.services.len(),
-        Target::Disruption(id) => id.index() < store.pdbs.len(),
-        Target::StatefulSet(id) => id.index() < store.stateful_sets.len(),
-        Target::ClaimGc(id) => id.index() < store.claims.len(),
-        Target::DaemonSet(id) => id.index() < store.daemon_sets.len(),
-        Target::Job(id) => id.index() < store.jobs.len(),
-        _ => true,
-    }
 }

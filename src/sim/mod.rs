@@ -3,6 +3,7 @@
 //! Every actor is called only from here, with the store and its own state; actors never call each other.
 
 mod build;
+mod cache_view;
 mod control_plane;
 mod drain;
 mod notify;

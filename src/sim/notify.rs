@@ -1,7 +1,7 @@
 //! Change notifications: which actors watch which changes (informer event handlers), and the work
 //! each does when its key comes due.
 
-use super::control_plane::view;
+use super::cache_view::view;
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, Kind, NodeId, Owner, PodId, PvId, PvcId, SvcId};
 use crate::controllers::{deployment, endpointslice};
@@ -15,9 +15,11 @@ impl World<'_> {
         if !changes.is_empty() {
             self.take_snapshot();
         }
-        self.cp.notifying = true;
-        let done = changes.into_iter().try_for_each(|c| self.notify_one(c));
-        self.cp.notifying = false;
+        let done = changes.into_iter().try_for_each(|c| {
+            self.cp.notifying = Some(c.kind);
+            self.notify_one(c)
+        });
+        self.cp.notifying = None;
         done
     }
 
@@ -221,18 +223,23 @@ impl World<'_> {
         let s = self.scenario;
         match target {
             Target::ReplicaSet(rs) => {
-                let store = view(&self.cp, &self.store, Controller::ReplicaSet, now);
-                let fx = self.rsc.sync(store, rs, now);
+                let fx = {
+                    let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
+                    self.rsc.sync(&seen, rs, now)
+                };
                 self.apply(fx, Ev::RsRequeue)
             }
             Target::Deployment(d) => {
-                let store = view(&self.cp, &self.store, Controller::Deployment, now);
-                self.apply(deployment::sync(store, d, now), Ev::DeployRequeue)
+                let seen = view(&self.cp, &self.store, Controller::Deployment, now);
+                let fx = deployment::sync(&seen, d, now);
+                drop(seen);
+                self.apply(fx, Ev::DeployRequeue)
             }
             Target::Endpoints(svc) => {
                 let ignore = (self.scenario.testing).is(Mutant::EndpointsIgnoreDeletion);
-                let store = view(&self.cp, &self.store, Controller::Endpoints, now);
-                let fx = endpointslice::sync_with(store, svc, now, ignore);
+                let seen = view(&self.cp, &self.store, Controller::Endpoints, now);
+                let fx = endpointslice::sync_with(&seen, svc, now, ignore);
+                drop(seen);
                 self.apply(fx, |_| Ev::Wake)
             }
             Target::Claim(_) | Target::Volume(_) => self.run_volume_target(target),

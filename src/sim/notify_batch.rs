@@ -1,6 +1,6 @@
 //! The DaemonSet and Job controllers' informer handlers and work.
 
-use super::control_plane::view;
+use super::cache_view::view;
 use super::world::{Ev, Target, World, WorldError};
 use crate::api::{Change, DsId, JobId, Kind, NodeId, Owner, PodId};
 use crate::controllers::daemon;
@@ -54,13 +54,16 @@ impl World<'_> {
         let now = self.cal.now();
         match target {
             Target::DaemonSet(ds) => {
-                let store = view(&self.cp, &self.store, Controller::DaemonSet, now);
-                let fx = daemon::sync(store, ds, now);
+                let seen = view(&self.cp, &self.store, Controller::DaemonSet, now);
+                let fx = daemon::sync(&seen, ds, now);
+                drop(seen);
                 self.apply(fx, Ev::DsRequeue)
             }
             Target::Job(job) => {
-                let store = view(&self.cp, &self.store, Controller::Job, now);
-                let fx = self.jobs.sync(store, job, now);
+                let fx = {
+                    let seen = view(&self.cp, &self.store, Controller::Job, now);
+                    self.jobs.sync(&seen, job, now)
+                };
                 self.apply(fx, Ev::JobRequeue)
             }
             _ => Ok(()),

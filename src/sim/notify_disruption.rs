@@ -28,8 +28,9 @@ impl World<'_> {
     /// Syncs one budget.
     pub(super) fn run_disruption(&mut self, pdb: PdbId) -> Result<(), WorldError> {
         let now = self.cal.now();
-        let store = super::control_plane::view(&self.cp, &self.store, Controller::Disruption, now);
-        let mut fx = disruption::sync(store, pdb, now);
+        let seen = super::cache_view::view(&self.cp, &self.store, Controller::Disruption, now);
+        let mut fx = disruption::sync(&seen, pdb, now);
+        drop(seen);
         // `enqueuePdbForRecheck`: synced again when an entry of `disruptedPods` expires.
         for (at, ()) in std::mem::take(&mut fx.timers) {
             self.enqueue(Target::Disruption(pdb), at)?;

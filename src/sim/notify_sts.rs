@@ -1,6 +1,6 @@
 //! The StatefulSet controller's and the garbage collector's informer handlers and work.
 
-use super::control_plane::view;
+use super::cache_view::view;
 use super::world::{Target, World, WorldError};
 use crate::api::{Change, Kind, Owner, PodId, StsId};
 use crate::controllers::{garbage_collector, statefulset};
@@ -55,13 +55,15 @@ impl World<'_> {
             Target::StatefulSet(set) => {
                 let gate = self.scenario.timings.max_unavailable_stateful_set;
                 let early = (self.scenario.testing).is(Mutant::StatefulSetEarlyScaleDown);
-                let store = view(&self.cp, &self.store, Controller::StatefulSet, now);
-                let fx = statefulset::sync(store, set, now, gate, early);
+                let seen = view(&self.cp, &self.store, Controller::StatefulSet, now);
+                let fx = statefulset::sync(&seen, set, now, gate, early);
+                drop(seen);
                 self.apply(fx, super::world::Ev::StsRequeue)
             }
             Target::ClaimGc(claim) => {
-                let store = view(&self.cp, &self.store, Controller::GarbageCollector, now);
-                let fx = garbage_collector::sync_claim(store, claim);
+                let seen = view(&self.cp, &self.store, Controller::GarbageCollector, now);
+                let fx = garbage_collector::sync_claim(&seen, claim);
+                drop(seen);
                 self.apply(fx, |_| super::world::Ev::Wake)
             }
             _ => Ok(()),

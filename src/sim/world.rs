@@ -175,8 +175,8 @@ impl World<'_> {
     /// Adds a work-queue key due at `at`, scheduling a Wake if it is the earliest.
     pub fn enqueue(&mut self, target: Target, at: SimTime) -> Result<(), WorldError> {
         let at = match self.cp.notifying {
-            true => self.notified_at(target, at),
-            false => at,
+            Some(kind) => self.notified_at(target, kind, at),
+            None => at,
         };
         self.queue.add_after(target, at);
         let due = self.queue.next_due().unwrap_or(at);

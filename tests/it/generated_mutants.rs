@@ -1,6 +1,7 @@
 //! Each mutant (a deliberately wrong controller from a real upstream bug, `testing.mutant`) is caught
 //! by the generated-scenario property: the hunt fails within the CI budget, and its shrunk
-//! counterexample is a scenario of a few events that `kubesim check` shows the violation of.
+//! counterexample is a scenario of a few events whose replay, `kubesim run <file> --check`, shows the
+//! violation in its log.
 
 use super::generated::{hunt_in, invariants_hold};
 use super::scenario_gen::{self, GenScenario};
@@ -22,15 +23,17 @@ fn caught(mutant: &'static str) -> String {
         .unwrap_or_else(|| panic!("{mutant} passed {cases} generated scenarios"));
     let text = std::fs::read_to_string(&path).expect("the counterexample is written");
     println!(
-        "{mutant}: {why}\nshrunk counterexample: kubesim check {}\n{text}",
+        "{mutant}: {why}\nshrunk counterexample: kubesim run {} --check\n{text}",
         path.display()
     );
-    let check = super::util::kubesim(&["check", path.to_str().unwrap()]);
-    let log = String::from_utf8_lossy(&check.stdout);
+    let out_dir = super::util::temp_dir("mutant-replay");
+    let out = out_dir.path().to_str().unwrap();
+    let replay = super::util::kubesim(&["run", path.to_str().unwrap(), "--check", "--out", out]);
+    let log = String::from_utf8_lossy(&replay.stdout);
     assert!(
-        log.contains("VIOLATION"),
-        "`kubesim check` on the counterexample shows no violation:\n{log}{}",
-        String::from_utf8_lossy(&check.stderr)
+        log.contains("VIOLATIONS"),
+        "`kubesim run --check` of the counterexample shows no violation:\n{log}{}",
+        String::from_utf8_lossy(&replay.stderr)
     );
     text
 }
@@ -53,7 +56,6 @@ fn generated_scenarios_catch_the_statefulset_scale_down_that_does_not_wait() {
 }
 
 #[test]
-#[ignore = "not caught yet: its 64 generated scenarios only failed through the kubelet mounting a disk that was being detached, a real bug since fixed; the generator needs pod churn under a lagging replicaset watch"]
 fn generated_scenarios_catch_the_replicaset_controller_without_expectations() {
     let text = caught("replicaset-no-expectations");
     assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");
@@ -66,7 +68,6 @@ fn generated_scenarios_catch_the_endpoints_controller_that_ignores_deletion() {
 }
 
 #[test]
-#[ignore = "not caught yet: its 64 generated scenarios only failed through the kubelet mounting a disk that was being detached, a real bug since fixed; the generator needs pods that keep a disk mounted past the timer on a healthy node"]
 fn generated_scenarios_catch_the_attach_detach_controller_on_a_fixed_timer() {
     let text = caught("attach-detach-fixed-timer");
     assert!(faults(&text) <= 3, "shrunk to a few faults:\n{text}");

@@ -2,11 +2,13 @@
 //! rendered to a scenario YAML and manifest files (`render`) that the normal loader reads, so a
 //! failing case is a directory that `kubesim run` replays exactly.
 
+pub mod profiles;
 pub mod render;
 pub mod strategy;
 
+pub use profiles::scenario;
 pub use render::write_case;
-pub use strategy::{scenario, GenScenario};
+pub use strategy::GenScenario;
 
 /// How many cases each generated-scenario property test runs (`KUBESIM_PROPTEST_CASES`, default
 /// `default`).

@@ -62,6 +62,9 @@ fn scenario_text(g: &GenScenario) -> String {
         s,
         "  storage-classes:\n    standard: {{provision: 1s, attach: {attach}, detach: {detach}}}"
     );
+    if let Some(w) = g.max_wait_for_unmount_s {
+        let _ = writeln!(s, "  timings: {{attach-detach-max-wait-for-unmount: {w}s}}");
+    }
     if let Some(m) = g.mutant {
         let _ = writeln!(s, "testing: {{mutant: {m}}}");
     }
@@ -120,9 +123,13 @@ fn fault_lines(g: &GenScenario, t: &Timed) -> Vec<String> {
             )),
             _ => Vec::new(),
         },
-        Action::DeletePod { w, one } => {
+        Action::DeletePod { w, one, grace_s } => {
             let pick = if *one { ", pick: one" } else { "" };
-            line(format!("delete-pod: {{selector: app={}}}{pick}", wl(*w).0))
+            let grace = grace_s.map_or(String::new(), |g| format!(", grace-period: {g}s"));
+            line(format!(
+                "delete-pod: {{selector: app={}{grace}}}{pick}",
+                wl(*w).0
+            ))
         }
         Action::KillContainer { w } => {
             line(format!("kill-container: {{selector: app={}}}, pick: one", wl(*w).0))
@@ -142,10 +149,20 @@ fn fault_lines(g: &GenScenario, t: &Timed) -> Vec<String> {
             "crash-controller: {{name: {}, down: {down_s}s}}",
             c.name()
         )),
-        Action::DelayWatch { c, by_s, for_s } => line(format!(
-            "delay-watch: {{controller: {}, by: {by_s}s, for: {for_s}s}}",
-            c.name()
-        )),
+        Action::DelayWatch {
+            c,
+            by_s,
+            for_s,
+            pods_only,
+        } => {
+            // A lone pod informer lag is modelled for the ReplicaSet controller only.
+            let pods = *pods_only && *c == kubesim::scenario::Controller::ReplicaSet;
+            let resource = if pods { ", resource: pods" } else { "" };
+            line(format!(
+                "delay-watch: {{controller: {}, by: {by_s}s, for: {for_s}s{resource}}}",
+                c.name()
+            ))
+        }
         Action::Conflict { c, tenths, for_s } => line(format!(
             "conflict: {{controller: {}, probability: 0.{tenths}, for: {for_s}s}}",
             c.name()

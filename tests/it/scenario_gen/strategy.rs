@@ -1,6 +1,7 @@
-//! The structured value of a generated scenario and its proptest strategies: a cluster, workloads of
-//! the supported kinds, and changes and faults over time. Faults name workloads and nodes by index
-//! modulo their count, so shrinking a list never leaves a fault without a target.
+//! The structured value of a generated scenario and the proptest strategies of its parts: a
+//! cluster, workloads of the supported kinds, and changes and faults over time. Faults name
+//! workloads and nodes by index modulo their count, so shrinking a list never leaves a fault
+//! without a target. The whole-scenario strategies (swarm profiles) are in `profiles`.
 
 use kubesim::scenario::Controller;
 use proptest::prelude::*;
@@ -17,6 +18,8 @@ pub struct GenScenario {
     pub node_cpu: u8,
     /// Claims get network disks the attach/detach controller attaches (else local-path volumes).
     pub attached_disks: bool,
+    /// `timings.attach-detach-max-wait-for-unmount` in seconds (None: upstream's 6 min).
+    pub max_wait_for_unmount_s: Option<u16>,
     pub workloads: Vec<Workload>,
     pub events: Vec<Timed>,
     /// A deliberately wrong controller (`testing.mutant`), set by the mutant tests, never generated.
@@ -97,6 +100,8 @@ pub enum Action {
     DeletePod {
         w: usize,
         one: bool,
+        /// `grace-period` of the delete (None: the pod's terminationGracePeriodSeconds).
+        grace_s: Option<u16>,
     },
     KillContainer {
         w: usize,
@@ -120,6 +125,8 @@ pub enum Action {
         c: Controller,
         by_s: u8,
         for_s: u16,
+        /// Only the pod informer lags (`resource: pods`; rendered for the replicaset controller only).
+        pods_only: bool,
     },
     Conflict {
         c: Controller,
@@ -138,6 +145,7 @@ impl Action {
             Action::CrashController { down_s, .. } => u64::from(*down_s),
             Action::DelayWatch { for_s, by_s, .. } => u64::from(*for_s) + u64::from(*by_s),
             Action::Conflict { for_s, .. } => u64::from(*for_s),
+            Action::DeletePod { grace_s, .. } => grace_s.map_or(0, u64::from),
             _ => 0,
         }
     }
@@ -147,7 +155,7 @@ impl Action {
 /// timeliness rule (a terminating pod leaves the ready endpoints at once), which a lagging or
 /// conflicting endpoints controller breaks as the real one would; until the checker excuses it
 /// during such faults, aiming them there only finds that.
-fn controller() -> impl Strategy<Value = Controller> {
+pub fn controller() -> impl Strategy<Value = Controller> {
     let hit: Vec<Controller> = Controller::ALL
         .into_iter()
         .filter(|c| *c != Controller::Endpoints)
@@ -155,12 +163,13 @@ fn controller() -> impl Strategy<Value = Controller> {
     proptest::sample::select(hit)
 }
 
-fn app() -> impl Strategy<Value = App> {
+/// A program: `exits` is how likely it exits soon after SIGTERM, and grace periods reach `max_grace_s`.
+pub fn app(exits: f64, max_grace_s: u8) -> impl Strategy<Value = App> {
     (
         500u32..6_000,
         0u32..4_000,
-        proptest::option::weighted(0.8, 0u32..3_000),
-        1u8..15,
+        proptest::option::weighted(exits, 0u32..3_000),
+        1u8..max_grace_s,
     )
         .prop_map(|(pull_ms, serve_after_ms, exit_after_ms, grace_s)| App {
             pull_ms,
@@ -170,15 +179,17 @@ fn app() -> impl Strategy<Value = App> {
         })
 }
 
-fn kind() -> impl Strategy<Value = Kind> {
+/// A StatefulSet (with claims `claims` of the time) or a Deployment, the StatefulSet `sts` of the time.
+pub fn kind(sts: f64, claims: f64) -> impl Strategy<Value = Kind> {
     let retention = (any::<bool>(), any::<bool>()).prop_map(|(d, s)| Retention {
         when_deleted: d,
         when_scaled: s,
     });
+    let sts_weight = (sts * 100.0) as u32;
     prop_oneof![
-        (any::<bool>(), proptest::option::weighted(0.6, retention))
+        sts_weight => (any::<bool>(), proptest::option::weighted(claims, retention))
             .prop_map(|(parallel, claims)| Kind::StatefulSet { parallel, claims }),
-        (0u8..3, 0u8..3, proptest::bool::weighted(0.2)).prop_map(|(s, u, recreate)| {
+        100 - sts_weight => (0u8..3, 0u8..3, proptest::bool::weighted(0.2)).prop_map(|(s, u, recreate)| {
             // maxSurge and maxUnavailable may not both be 0.
             let max_surge = if s == 0 && u == 0 { 1 } else { s };
             Kind::Deployment {
@@ -197,13 +208,17 @@ fn pdb() -> impl Strategy<Value = Pdb> {
     ]
 }
 
-fn workload() -> impl Strategy<Value = Workload> {
+/// A workload of `kind`, running `app`.
+pub fn workload(
+    kind: impl Strategy<Value = Kind>,
+    app: impl Strategy<Value = App>,
+) -> impl Strategy<Value = Workload> {
     (
-        kind(),
+        kind,
         1u8..6,
         proptest::bool::weighted(0.5),
         proptest::option::weighted(0.3, pdb()),
-        app(),
+        app,
     )
         .prop_map(|(kind, replicas, service, pdb, app)| Workload {
             kind,
@@ -214,13 +229,23 @@ fn workload() -> impl Strategy<Value = Workload> {
         })
 }
 
+/// A pod deletion, with a `grace-period` of its own `long` of the time (up to 5 min).
+pub fn delete_pod(long: f64) -> impl Strategy<Value = Action> {
+    let grace = proptest::option::weighted(long, 1u16..300);
+    (0usize..4, any::<bool>(), grace).prop_map(|(w, one, grace_s)| Action::DeletePod {
+        w,
+        one,
+        grace_s,
+    })
+}
+
 /// Changes and faults on pods, workloads and nodes.
-fn workload_action() -> impl Strategy<Value = Action> {
+pub fn workload_action() -> impl Strategy<Value = Action> {
     prop_oneof![
         (0usize..4, 0u8..6).prop_map(|(w, replicas)| Action::Scale { w, replicas }),
         (0usize..4).prop_map(|w| Action::SetImage { w }),
         (0usize..4, 0u8..5).prop_map(|(w, partition)| Action::Partition { w, partition }),
-        (0usize..4, any::<bool>()).prop_map(|(w, one)| Action::DeletePod { w, one }),
+        delete_pod(0.1),
         (0usize..4).prop_map(|w| Action::KillContainer { w }),
         (0usize..6, 0u16..120).prop_map(|(n, down_s)| Action::RestartNode { n, down_s }),
         (0usize..6, 1u16..120)
@@ -230,14 +255,17 @@ fn workload_action() -> impl Strategy<Value = Action> {
 }
 
 /// The control-plane faults.
-fn control_plane_action() -> impl Strategy<Value = Action> {
+pub fn control_plane_action() -> impl Strategy<Value = Action> {
     prop_oneof![
         (controller(), 1u16..90).prop_map(|(c, down_s)| Action::CrashController { c, down_s }),
-        (controller(), 1u8..20, 10u16..120).prop_map(|(c, by_s, for_s)| Action::DelayWatch {
-            c,
-            by_s,
-            for_s
-        }),
+        (controller(), 1u8..20, 10u16..120, any::<bool>()).prop_map(
+            |(c, by_s, for_s, pods_only)| Action::DelayWatch {
+                c,
+                by_s,
+                for_s,
+                pods_only
+            }
+        ),
         (controller(), 1u8..10, 10u16..120).prop_map(|(c, tenths, for_s)| Action::Conflict {
             c,
             tenths,
@@ -246,29 +274,7 @@ fn control_plane_action() -> impl Strategy<Value = Action> {
     ]
 }
 
-fn timed() -> impl Strategy<Value = Timed> {
-    let action = prop_oneof![3 => workload_action(), 1 => control_plane_action()];
+/// A change or fault at a time in the first 4 minutes.
+pub fn timed(action: impl Strategy<Value = Action>) -> impl Strategy<Value = Timed> {
     (10u16..240, action).prop_map(|(at_s, action)| Timed { at_s, action })
-}
-
-/// A whole scenario: 1 to 6 nodes in 1 to 3 zones, 1 to 3 workloads, up to 6 timed actions.
-pub fn scenario() -> impl Strategy<Value = GenScenario> {
-    (
-        1u64..10_000,
-        (1u8..=6, 1u8..=3, 2u8..=8, proptest::bool::weighted(0.3)),
-        proptest::collection::vec(workload(), 1..=3),
-        proptest::collection::vec(timed(), 0..=6),
-    )
-        .prop_map(
-            |(seed, (nodes, zones, node_cpu, attached_disks), workloads, events)| GenScenario {
-                seed,
-                nodes,
-                zones,
-                node_cpu,
-                attached_disks,
-                workloads,
-                events,
-                mutant: None,
-            },
-        )
 }
