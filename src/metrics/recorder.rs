@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Default)]
 pub struct Recorder {
     pods: BTreeMap<PodId, PodRecord>,
-    last: BTreeMap<PodId, WatchLine>,
+    /// Each pod's last watch line (an index into `watch`).
+    last: BTreeMap<PodId, usize>,
     pub watch: Vec<WatchLine>,
     last_rs: BTreeMap<RsId, (u32, u32, u32, u64)>,
     pub rollouts: Vec<RolloutRecord>,
@@ -99,7 +100,8 @@ impl Recorder {
             }),
             ip: pod.ip.clone().unwrap_or_else(|| "<none>".into()),
         };
-        let changed = self.last.get(&id).is_none_or(|l| {
+        let changed = self.last.get(&id).is_none_or(|&i| {
+            let l = &self.watch[i];
             (&l.ready, &l.status, l.restarts, &l.node, &l.ip)
                 != (
                     &line.ready,
@@ -110,7 +112,7 @@ impl Recorder {
                 )
         });
         if changed && pod.meta.exists() {
-            self.last.insert(id, line.clone());
+            self.last.insert(id, self.watch.len());
             self.watch.push(line);
         }
     }
