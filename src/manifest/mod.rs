@@ -55,6 +55,7 @@ mod error;
 mod kinds;
 mod names;
 mod parse;
+mod parse_fast;
 pub mod quantity;
 pub mod selector;
 mod strict;

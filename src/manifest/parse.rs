@@ -3,7 +3,8 @@
 //! Each document is read twice: once as a generic value (to find apiVersion, kind and name, and to
 //! skip empty documents), then straight from the text into its k8s-openapi type, so that type
 //! errors carry the field path and the line in the original file, and unquoted numbers are
-//! accepted where Kubernetes accepts them (`cpu: 1`).
+//! accepted where Kubernetes accepts them (`cpu: 1`). That is the careful path, taken when the fast
+//! one (parse_fast.rs, one read per document) meets anything it does not take.
 
 use super::error::{ManifestError, ObjectRef};
 use super::kinds::{self, Unresolved};
@@ -12,8 +13,17 @@ use super::{finish, Loaded, Object};
 use serde::Deserialize;
 use serde_yaml_ng::{Deserializer, Value};
 
-/// Every object of a YAML text, in order; empty documents are skipped.
+/// Every object of a YAML text, in order; empty documents are skipped. Tries the fast path
+/// (parse_fast.rs) first; whatever it cannot take is read here, which names what is wrong.
 pub(crate) fn documents(text: &str, file: &str) -> Result<Vec<Loaded>, ManifestError> {
+    match super::parse_fast::documents(text, file) {
+        Some(loaded) => Ok(loaded),
+        None => careful_documents(text, file),
+    }
+}
+
+/// Every object of a YAML text, each document read as a value and again as text.
+pub(super) fn careful_documents(text: &str, file: &str) -> Result<Vec<Loaded>, ManifestError> {
     let values = read_values(text, file)?;
     let several = values.iter().filter(|v| !v.is_null()).count() > 1;
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 use super::error::ScenarioError;
 use super::field::{Field, Result};
 use crate::manifest::{self, Loaded, Object};
-use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -94,13 +94,7 @@ impl Index {
             Object::StatefulSet(s) => from(&s.metadata, s.spec.as_ref().map(|s| &s.template)),
             Object::DaemonSet(d) => from(&d.metadata, d.spec.as_ref().map(|s| &s.template)),
             Object::Job(j) => from(&j.metadata, j.spec.as_ref().map(|s| &s.template)),
-            Object::Pod(p) => {
-                let t = PodTemplateSpec {
-                    metadata: Some(p.metadata.clone()),
-                    spec: p.spec.clone(),
-                };
-                Some(template(&p.metadata, &t))
-            }
+            Object::Pod(p) => Some(pod_template(&p.metadata, &p.metadata, p.spec.as_ref())),
             Object::Service(s) => {
                 let name = s.metadata.name.clone().unwrap_or_default();
                 self.services.insert((namespace(&s.metadata), name));
@@ -157,13 +151,16 @@ fn namespace(meta: &ObjectMeta) -> String {
 }
 
 fn template(owner: &ObjectMeta, t: &PodTemplateSpec) -> Template {
-    let labels = t
-        .metadata
-        .as_ref()
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
-    let containers = t
-        .spec
+    let no_meta = ObjectMeta::default();
+    let meta = t.metadata.as_ref().unwrap_or(&no_meta);
+    pod_template(owner, meta, t.spec.as_ref())
+}
+
+/// The template of pods with `meta` and `spec`, owned by the object with `owner` (a bare Pod is
+/// its own).
+fn pod_template(owner: &ObjectMeta, meta: &ObjectMeta, spec: Option<&PodSpec>) -> Template {
+    let labels = meta.labels.clone().unwrap_or_default();
+    let containers = spec
         .iter()
         .flat_map(|s| &s.containers)
         .map(|c| c.name.clone())
