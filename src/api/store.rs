@@ -131,6 +131,11 @@ impl Store {
         std::mem::take(&mut self.changes)
     }
 
+    /// The changes recorded since the last [`Self::take_changes`], in the order they happened.
+    pub fn pending_changes(&self) -> &[Change] {
+        &self.changes
+    }
+
     pub(super) fn touch(&mut self, kind: Kind, id: u32) -> u64 {
         self.resource_version += 1;
         self.changes.push(Change { kind, id });
