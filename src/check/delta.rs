@@ -102,3 +102,34 @@ impl Scan {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delta_names_each_changed_object_once_in_id_order() {
+        let store = crate::api::Store::new(crate::engine::Streams::new(1, 0).stream("t"));
+        let runtime = crate::api::Runtime::default();
+        let change = |kind, id| Change { kind, id };
+        let changes = [
+            change(Kind::Pod, 3),
+            change(Kind::Pod, 1),
+            change(Kind::Pod, 3),
+            change(Kind::Service, 0),
+        ];
+        let view = WorldView {
+            store: &store,
+            runtime: &runtime,
+            scenario_action: false,
+            new_events: &[],
+            changes: &changes,
+            lifecycle: &[PodId(2), PodId(2)],
+        };
+        let d = Delta::of(&view);
+        assert_eq!(d.pods, vec![PodId(1), PodId(3)]);
+        assert_eq!(d.services, vec![SvcId(0)]);
+        assert_eq!(d.lifecycle, vec![PodId(2)]);
+        assert!(d.nodes.is_empty() && d.stateful_sets.is_empty());
+    }
+}

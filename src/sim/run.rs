@@ -62,7 +62,8 @@ pub struct WorldView<'a> {
     pub scenario_action: bool,
     /// The Kubernetes Events recorded while handling this event (who did what: `SuccessfulDelete`, ...).
     pub new_events: &'a [crate::api::Event],
-    /// The API objects this event wrote (in order, repeats possible), notifications' writes included.
+    /// The API objects this event wrote (in order, repeats possible; the first event's include the
+    /// objects the scenario created before it).
     pub changes: &'a [crate::api::Change],
     /// The pods whose container process started or ended in this event (repeats possible).
     pub lifecycle: &'a [crate::api::PodId],
@@ -99,28 +100,26 @@ fn run_world(
 ) -> Result<RunOutput, RunError> {
     let mut world = super::build::build(scenario, seed, replication)?;
     let end = SimTime(scenario.duration_ms);
-    let mut changes = Vec::new();
+    let mut lifecycle_seen = 0;
     while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;
         super::world::census_count(&mut world.census, "ev", &ev);
         let scenario_action = matches!(ev, Ev::Fault(_) | Ev::Drain(_));
         let events_before = world.events.len();
-        let lifecycle_before = world.runtime.lifecycle().len();
         world.dispatch(ev)?;
-        changes.clear();
-        changes.extend_from_slice(world.store.pending_changes());
         world.notify()?;
-        // Writes made while notifying are notified at the next event; the checkers see them now.
-        changes.extend_from_slice(world.store.pending_changes());
         let view = WorldView {
             store: &world.store,
             runtime: &world.runtime,
             scenario_action,
             new_events: &world.events[events_before..],
-            changes: &changes,
-            lifecycle: &world.runtime.lifecycle()[lifecycle_before..],
+            changes: world.store.journal(),
+            lifecycle: &world.runtime.lifecycle()[lifecycle_seen..],
         };
         inspect(view, now);
+        // The first event's journal and lifecycle also hold what the build wrote.
+        world.store.clear_journal();
+        lifecycle_seen = world.runtime.lifecycle().len();
     }
     world.cal.advance_to(end);
     for (kind, n) in world.census.iter().flatten() {
