@@ -90,7 +90,13 @@ impl ClaimChecker {
         let live = set.meta.exists() && set.meta.deletion.is_none();
         let templates = set.claim_templates.iter().map(|t| t.meta.name.clone());
         let scaled_delete = set.retention.when_scaled == Retention::Delete;
-        let shape = (live, set.start_ordinal, set.replicas, templates.collect(), scaled_delete);
+        let shape = (
+            live,
+            set.start_ordinal,
+            set.replicas,
+            templates.collect(),
+            scaled_delete,
+        );
         if self.shapes.get(&id) == Some(&shape) {
             return Vec::new();
         }
@@ -115,7 +121,10 @@ impl ClaimChecker {
             for (t, template) in set.claim_templates.iter().enumerate() {
                 let claim = claim_name(&template.meta.name, &set.meta.name, ordinal);
                 let name = (set.meta.namespace.clone(), claim);
-                self.wanted.entry(name.clone()).or_default().insert((id, ordinal, t));
+                self.wanted
+                    .entry(name.clone())
+                    .or_default()
+                    .insert((id, ordinal, t));
                 names.push(name);
                 slots.push((id, ordinal, t));
             }
@@ -127,7 +136,9 @@ impl ClaimChecker {
     /// The live claim `namespace/name` (the first, as `Store::claim_by_name` finds it).
     fn claim_by_name(&self, store: &Store, name: Name) -> Option<PvcId> {
         let ids = self.claims.get(&name)?;
-        ids.iter().copied().find(|c| store.claims[c.index()].meta.exists())
+        ids.iter()
+            .copied()
+            .find(|c| store.claims[c.index()].meta.exists())
     }
 
     /// Judges claim `name` of set `id`; a person's action (`kubectl delete pvc`) resets it.

@@ -59,10 +59,7 @@ impl Delta {
             Kind::PersistentVolumeClaim => self.claims.push(PvcId(c.id)),
             Kind::PersistentVolume => self.volumes.push(PvId(c.id)),
             Kind::StatefulSet => self.stateful_sets.push(StsId(c.id)),
-            Kind::PodDisruptionBudget
-            | Kind::ControllerRevision
-            | Kind::DaemonSet
-            | Kind::Job => {}
+            Kind::PodDisruptionBudget | Kind::ControllerRevision | Kind::DaemonSet | Kind::Job => {}
         }
     }
 

@@ -36,7 +36,12 @@ impl LiveIndex {
         for rs in delta.replica_sets.iter().copied() {
             self.rs_touched(store, rs, &mut touched);
         }
-        touched.extend(delta.stateful_sets.iter().map(|s| Workload::StatefulSet(*s)));
+        touched.extend(
+            delta
+                .stateful_sets
+                .iter()
+                .map(|s| Workload::StatefulSet(*s)),
+        );
         touched.extend(delta.deployments.iter().map(|d| Workload::Deployment(*d)));
         for w in touched {
             self.judge(store, w);
@@ -45,7 +50,10 @@ impl LiveIndex {
 
     /// Every workload's problem, in order, and whether every live active pod is Ready.
     pub fn problems(&self) -> (Vec<(String, String)>, bool) {
-        (self.problems.values().cloned().collect(), self.not_ready.is_empty())
+        (
+            self.problems.values().cloned().collect(),
+            self.not_ready.is_empty(),
+        )
     }
 
     fn repod(&mut self, store: &Store, pod: PodId, touched: &mut BTreeSet<Workload>) {
@@ -107,7 +115,10 @@ fn problem(store: &Store, w: Workload, rss: &[RsId]) -> Option<(String, String)>
             let pods: Vec<PodId> = store.pods_of_rs(id).collect();
             let status = (rs.status.replicas, rs.status.ready);
             let p = judge(store, &pods, rs.replicas, status)?;
-            Some((format!("ReplicaSet {}/{}", rs.meta.namespace, rs.meta.name), p))
+            Some((
+                format!("ReplicaSet {}/{}", rs.meta.namespace, rs.meta.name),
+                p,
+            ))
         }
         Workload::StatefulSet(id) => {
             let set = &store.stateful_sets[id.index()];
@@ -117,7 +128,10 @@ fn problem(store: &Store, w: Workload, rss: &[RsId]) -> Option<(String, String)>
             let pods: Vec<PodId> = store.pods_of_sts(id).collect();
             let status = (set.status.replicas, set.status.ready);
             let p = judge(store, &pods, set.replicas, status)?;
-            Some((format!("StatefulSet {}/{}", set.meta.namespace, set.meta.name), p))
+            Some((
+                format!("StatefulSet {}/{}", set.meta.namespace, set.meta.name),
+                p,
+            ))
         }
         Workload::Deployment(id) => {
             let d = &store.deployments[id.index()];
@@ -125,7 +139,10 @@ fn problem(store: &Store, w: Workload, rss: &[RsId]) -> Option<(String, String)>
                 return None;
             }
             let p = deployment_problem(store, rss, d, Owner::Deployment(id))?;
-            Some((format!("Deployment {}/{}", d.meta.namespace, d.meta.name), p))
+            Some((
+                format!("Deployment {}/{}", d.meta.namespace, d.meta.name),
+                p,
+            ))
         }
     }
 }

@@ -5,10 +5,10 @@
 use super::sts_rules::{
     check_created, check_deleted, shared_ordinals, PodFacts, SetFacts, Violation, ViolationKind,
 };
+use super::Delta;
 use crate::api::{Owner, PodId, PodPhase, Store, StsId, StsUpdateStrategy};
 use crate::controllers::statefulset::pod_views;
 use crate::controllers::statefulset::utils::parent_and_ordinal;
-use super::Delta;
 use crate::engine::SimTime;
 use crate::sim::WorldView;
 use std::collections::{BTreeMap, BTreeSet};

@@ -259,7 +259,13 @@ impl VolumeChecker {
         }
     }
 
-    fn check_binding(&mut self, store: &Store, delta: &Delta, now: SimTime, findings: &mut Findings) {
+    fn check_binding(
+        &mut self,
+        store: &Store,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
         let mut volumes: BTreeSet<PvId> = delta.volumes.iter().copied().collect();
         for pvc in delta.claims.iter().copied() {
             volumes.extend(self.binds.reindex(store, pvc));

@@ -41,8 +41,9 @@ fn the_incremental_checker_finds_what_a_full_rescan_finds_on_generated_scenarios
     let property = |g: GenScenario| {
         let dir = super::util::temp_dir("incremental-check");
         let path = scenario_gen::write_case(&g, dir.path());
-        let scenario = kubesim::scenario::load(&path)
-            .map_err(|e| TestCaseError::fail(format!("the generated scenario does not load: {e}")))?;
+        let scenario = kubesim::scenario::load(&path).map_err(|e| {
+            TestCaseError::fail(format!("the generated scenario does not load: {e}"))
+        })?;
         if same_findings(&scenario)? > 0 {
             with_violations.fetch_add(1, Ordering::Relaxed);
         }
@@ -50,7 +51,10 @@ fn the_incremental_checker_finds_what_a_full_rescan_finds_on_generated_scenarios
     };
     let cases = scenario_gen::cases(CI_CASES);
     if let Err((path, why)) = hunt_in("incremental-check", cases, strategy, property) {
-        panic!("{why}\nshrunk counterexample: kubesim check {}", path.display());
+        panic!(
+            "{why}\nshrunk counterexample: kubesim check {}",
+            path.display()
+        );
     }
     assert!(
         with_violations.load(Ordering::Relaxed) > 0,
