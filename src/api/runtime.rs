@@ -78,6 +78,8 @@ pub struct Runtime {
     dirty: BTreeMap<PvId, bool>,
     /// The process holding each volume's data lock.
     locks: BTreeMap<PvId, PodId>,
+    /// Every process start and end, in order (the pod of each): what changed below the API.
+    lifecycle: Vec<PodId>,
 }
 
 impl Runtime {
@@ -89,6 +91,12 @@ impl Runtime {
     /// Every pod's current (or last) process, in pod order.
     pub fn processes(&self) -> impl Iterator<Item = (PodId, &Process)> + '_ {
         self.processes.iter().map(|(pod, p)| (*pod, p))
+    }
+
+    /// The pods whose process started or ended, one entry per start or end, oldest first; a
+    /// reader keeps its position in it to learn what changed since it last looked.
+    pub fn lifecycle(&self) -> &[PodId] {
+        &self.lifecycle
     }
 
     /// The pods whose container process is alive now, in pod order.
@@ -119,6 +127,7 @@ impl Runtime {
             self.acquire(pod, &mut p, lock, now);
         }
         self.processes.insert(pod, p);
+        self.lifecycle.push(pod);
     }
 
     fn is_alive(&self, pod: PodId) -> bool {
@@ -175,6 +184,7 @@ impl Runtime {
             return false;
         };
         p.died = Some(t);
+        self.lifecycle.push(pod);
         p.clean_exit = clean || p.closed;
         p.exit_code = exit_code;
         let (volumes, clean_exit, had_data) =

@@ -53,6 +53,8 @@ pub struct Store {
     resource_version: u64,
     uid_counter: u64,
     changes: Vec<Change>,
+    /// The changes since the journal was last cleared (not emptied by [`Self::take_changes`]).
+    journal: Vec<Change>,
     names: ChaCha8Rng,
     /// Nodes' Ready conditions and Leases (`node_health.rs`); absent: Ready, renewing from time zero.
     pub(super) node_health: BTreeMap<NodeId, super::node_health::NodeHealth>,
@@ -108,6 +110,7 @@ impl Store {
             resource_version: 0,
             uid_counter: 0,
             changes: Vec::new(),
+            journal: Vec::new(),
             names,
             node_health: BTreeMap::new(),
             pod_index: Default::default(),
@@ -158,9 +161,21 @@ impl Store {
         std::mem::take(&mut self.changes)
     }
 
+    /// Every change recorded since the last [`Self::clear_journal`], in order, whoever took them
+    /// since (the invariant checkers read what one event changed here).
+    pub fn journal(&self) -> &[Change] {
+        &self.journal
+    }
+
+    /// Starts a new journal.
+    pub fn clear_journal(&mut self) {
+        self.journal.clear();
+    }
+
     pub(super) fn touch(&mut self, kind: Kind, id: u32) -> u64 {
         self.resource_version += 1;
         self.changes.push(Change { kind, id });
+        self.journal.push(Change { kind, id });
         let rv = self.resource_version;
         if let Some(meta) = self.meta_mut(kind, id as usize) {
             meta.resource_version = rv;

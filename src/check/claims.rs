@@ -4,12 +4,12 @@
 //! stateful_set_utils.go `isClaimOwnerUpToDate`: whenScaled Delete lets a condemned ordinal's claims
 //! go, whenDeleted Delete lets them go with the set).
 
-use super::{Checker, Findings, Invariant};
-use crate::api::{Retention, Store, StsId};
+use super::{Checker, Delta, Findings, Invariant};
+use crate::api::{PvcId, Retention, Store, StsId};
 use crate::controllers::statefulset::utils::claim_name;
 use crate::engine::SimTime;
 use crate::sim::WorldView;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What one claim of one in-range ordinal shows now against what it showed first.
 pub fn claim_fault(first_uid: &str, now_uid: Option<&str>) -> Option<String> {
@@ -22,44 +22,125 @@ pub fn claim_fault(first_uid: &str, now_uid: Option<&str>) -> Option<String> {
     }
 }
 
+/// `namespace` and name of an object.
+type Name = (String, String);
+
+/// One claim a set wants: (set, ordinal, index of its template).
+type Slot = (StsId, u32, usize);
+
+/// What of a set decides which claims it wants: live, start, replicas, template names, and
+/// whether a scale-down lets claims go.
+type Shape = (bool, u32, u32, Vec<String>, bool);
+
 /// Remembers the first uid of every claim of every ordinal in range, and forgets it when the
 /// retention policy allows the claim to go (the ordinal was condemned under whenScaled Delete).
+/// A claim is judged again when it, or the set's shape, changed.
 #[derive(Debug, Default)]
 pub struct ClaimChecker {
     /// (set, claim name) -> the uid first seen.
     first: BTreeMap<(StsId, String), String>,
+    /// Every claim ever seen, by name.
+    claims: BTreeMap<Name, BTreeSet<PvcId>>,
+    /// The slots that want each claim name, and the names each set wants.
+    wanted: BTreeMap<Name, BTreeSet<Slot>>,
+    wants: BTreeMap<StsId, Vec<Name>>,
+    shapes: BTreeMap<StsId, Shape>,
 }
 
 impl Checker for ClaimChecker {
-    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
+    fn observe(
+        &mut self,
+        view: &WorldView<'_>,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
         let store = view.store;
-        for (i, set) in store.stateful_sets.iter().enumerate() {
-            if !set.meta.exists() || set.meta.deletion.is_some() {
-                continue;
-            }
-            let id = StsId(i as u32);
-            if set.retention.when_scaled == Retention::Delete {
-                self.forget_condemned(store, id);
-            }
-            for ordinal in set.start_ordinal..set.start_ordinal.saturating_add(set.replicas) {
-                for t in &set.claim_templates {
-                    let name = claim_name(&t.meta.name, &set.meta.name, ordinal);
-                    let fault = self.judge(store, id, name, view.scenario_action);
-                    findings.judged(Invariant::ClaimIdentity, 1);
-                    if let Some((name, detail)) = fault {
-                        let object = format!(
-                            "StatefulSet {}/{} ordinal {ordinal} claim {name}",
-                            set.meta.namespace, set.meta.name
-                        );
-                        findings.violate(now, Invariant::ClaimIdentity, object, detail);
-                    }
-                }
+        let mut slots: BTreeSet<Slot> = BTreeSet::new();
+        // Sets first: a set deleted in this event wants no claim any more.
+        for id in delta.stateful_sets.iter().copied() {
+            slots.extend(self.reshape(store, id));
+        }
+        for pvc in delta.claims.iter().copied() {
+            let m = &store.claims[pvc.index()].meta;
+            let name = (m.namespace.clone(), m.name.clone());
+            slots.extend(self.wanted.get(&name).into_iter().flatten());
+            self.claims.entry(name).or_default().insert(pvc);
+        }
+        for (id, ordinal, t) in slots {
+            let set = &store.stateful_sets[id.index()];
+            let name = claim_name(&set.claim_templates[t].meta.name, &set.meta.name, ordinal);
+            let fault = self.judge(store, id, name, view.scenario_action);
+            findings.judged(Invariant::ClaimIdentity, 1);
+            if let Some((name, detail)) = fault {
+                let object = format!(
+                    "StatefulSet {}/{} ordinal {ordinal} claim {name}",
+                    set.meta.namespace, set.meta.name
+                );
+                findings.violate(now, Invariant::ClaimIdentity, object, detail);
             }
         }
     }
 }
 
 impl ClaimChecker {
+    /// Re-reads which claims set `id` wants if its shape changed; returns the slots to judge.
+    fn reshape(&mut self, store: &Store, id: StsId) -> Vec<Slot> {
+        let set = &store.stateful_sets[id.index()];
+        let live = set.meta.exists() && set.meta.deletion.is_none();
+        let templates = set.claim_templates.iter().map(|t| t.meta.name.clone());
+        let scaled_delete = set.retention.when_scaled == Retention::Delete;
+        let shape = (
+            live,
+            set.start_ordinal,
+            set.replicas,
+            templates.collect(),
+            scaled_delete,
+        );
+        if self.shapes.get(&id) == Some(&shape) {
+            return Vec::new();
+        }
+        self.shapes.insert(id, shape);
+        for name in self.wants.remove(&id).unwrap_or_default() {
+            if let Some(slots) = self.wanted.get_mut(&name) {
+                slots.retain(|(s, _, _)| *s != id);
+                if slots.is_empty() {
+                    self.wanted.remove(&name);
+                }
+            }
+        }
+        if !live {
+            return Vec::new();
+        }
+        if scaled_delete {
+            self.forget_condemned(store, id);
+        }
+        let mut slots = Vec::new();
+        let mut names = Vec::new();
+        for ordinal in set.start_ordinal..set.start_ordinal.saturating_add(set.replicas) {
+            for (t, template) in set.claim_templates.iter().enumerate() {
+                let claim = claim_name(&template.meta.name, &set.meta.name, ordinal);
+                let name = (set.meta.namespace.clone(), claim);
+                self.wanted
+                    .entry(name.clone())
+                    .or_default()
+                    .insert((id, ordinal, t));
+                names.push(name);
+                slots.push((id, ordinal, t));
+            }
+        }
+        self.wants.insert(id, names);
+        slots
+    }
+
+    /// The live claim `namespace/name` (the first, as `Store::claim_by_name` finds it).
+    fn claim_by_name(&self, store: &Store, name: Name) -> Option<PvcId> {
+        let ids = self.claims.get(&name)?;
+        ids.iter()
+            .copied()
+            .find(|c| store.claims[c.index()].meta.exists())
+    }
+
     /// Judges claim `name` of set `id`; a person's action (`kubectl delete pvc`) resets it.
     fn judge(
         &mut self,
@@ -68,9 +149,9 @@ impl ClaimChecker {
         name: String,
         by_person: bool,
     ) -> Option<(String, String)> {
-        let ns = &store.stateful_sets[id.index()].meta.namespace;
-        let uid = store
-            .claim_by_name(ns, &name)
+        let ns = store.stateful_sets[id.index()].meta.namespace.clone();
+        let uid = self
+            .claim_by_name(store, (ns, name.clone()))
             .map(|c| store.claims[c.index()].meta.uid.clone());
         let key = (id, name);
         let Some(first) = self.first.get(&key) else {
@@ -93,7 +174,7 @@ impl ClaimChecker {
     /// Forgets the claims of ordinals no longer in range (they may be deleted and made anew).
     fn forget_condemned(&mut self, store: &Store, id: StsId) {
         let set = &store.stateful_sets[id.index()];
-        let names: Vec<String> = (set.start_ordinal
+        let names: BTreeSet<String> = (set.start_ordinal
             ..set.start_ordinal.saturating_add(set.replicas))
             .flat_map(|o| {
                 set.claim_templates
@@ -101,8 +182,14 @@ impl ClaimChecker {
                     .map(move |t| claim_name(&t.meta.name, &set.meta.name, o))
             })
             .collect();
-        self.first
-            .retain(|(s, name), _| *s != id || names.contains(name));
+        let condemned: Vec<(StsId, String)> = (self.first.range((id, String::new())..))
+            .take_while(|((s, _), _)| *s == id)
+            .filter(|((_, name), _)| !names.contains(name))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in condemned {
+            self.first.remove(&k);
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! (kk:pkg/registry/core/pod/storage/eviction.go `checkAndDecrement`), the budget's pods that are
 //! still Ready and not terminating number at least its `desiredHealthy`.
 
-use super::{Checker, Findings, Invariant};
+use super::{Checker, Delta, Findings, Invariant};
 use crate::api::eviction::budgets_for;
 use crate::api::{PdbId, PodId, Store};
 use crate::engine::SimTime;
@@ -21,12 +21,19 @@ pub fn budget_broken(healthy: i32, desired: i32) -> Option<String> {
 pub struct DisruptionChecker;
 
 impl Checker for DisruptionChecker {
-    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
+    fn observe(
+        &mut self,
+        view: &WorldView<'_>,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
         let store = view.store;
         let evicting =
             (view.new_events.iter()).filter(|e| e.kind == "Pod" && e.reason == "Evicting");
         for e in evicting {
-            let Some(pod) = evicted_now(store, &e.namespace, &e.name, now) else {
+            let pod = super::scheduler::live_pod(store, &delta.pods, &e.namespace, &e.name);
+            let Some(pod) = pod.filter(|p| evicted_now(store, *p, now)) else {
                 continue;
             };
             for pdb in budgets_for(store, &store.pods[pod.index()]) {
@@ -43,15 +50,10 @@ impl Checker for DisruptionChecker {
     }
 }
 
-/// The Ready pod `namespace/name` whose deletion was requested at `now`.
-fn evicted_now(store: &Store, namespace: &str, name: &str, now: SimTime) -> Option<PodId> {
-    store.live_pods.iter().copied().find(|p| {
-        let pod = &store.pods[p.index()];
-        pod.meta.name == name
-            && pod.meta.namespace == namespace
-            && pod.ready
-            && pod.meta.deletion.is_some_and(|d| d.requested == now)
-    })
+/// The pod is Ready and its deletion was requested at `now`.
+fn evicted_now(store: &Store, pod: PodId, now: SimTime) -> bool {
+    let pod = &store.pods[pod.index()];
+    pod.ready && pod.meta.deletion.is_some_and(|d| d.requested == now)
 }
 
 /// The budget's pods that are Ready and not terminating.

@@ -6,8 +6,8 @@
 //! never becomes Ready (a crash loop, an image that never pulls) stalls a rollout by design
 //! (OrderedReady waits, maxUnavailable holds), which is no fault of the controller.
 
-use super::{Checker, Findings, Invariant};
-use crate::api::{Owner, PodId, Store};
+use super::{Checker, Delta, Findings, Invariant};
+use crate::api::{Owner, PodId, RsId, Store};
 use crate::engine::SimTime;
 use crate::sim::WorldView;
 
@@ -61,6 +61,8 @@ pub struct LivenessChecker {
     /// When the world last became converged (no problems), within the quiet tail.
     converged_at: Option<SimTime>,
     judged: bool,
+    /// The workloads' problems, kept up to date within the quiet tail (None outside it).
+    index: Option<super::liveness_index::LiveIndex>,
 }
 
 impl LivenessChecker {
@@ -80,11 +82,18 @@ impl LivenessChecker {
 }
 
 impl Checker for LivenessChecker {
-    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
+    fn observe(
+        &mut self,
+        view: &WorldView<'_>,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
         if view.scenario_action {
             self.last_action = now;
             self.converged_at = None;
             self.judged = false;
+            self.index = None;
             return;
         }
         match self.quiet_from() {
@@ -105,7 +114,19 @@ impl Checker for LivenessChecker {
             findings.violate(now, Invariant::Liveness, object, detail);
             self.converged_at = None;
         }
-        let (problems, all_ready) = problems(view.store);
+        let index = match &mut self.index {
+            Some(index) => {
+                index.update(view.store, delta);
+                index
+            }
+            // The tail begins: every workload is judged once, then only what events change.
+            None => {
+                let mut index = super::liveness_index::LiveIndex::default();
+                index.update(view.store, &Delta::everything(view));
+                self.index.insert(index)
+            }
+        };
+        let (problems, all_ready) = index.problems();
         self.problems = problems;
         if self.problems.is_empty() && all_ready {
             self.converged_at.get_or_insert(now);
@@ -130,56 +151,13 @@ impl Checker for LivenessChecker {
     }
 }
 
-/// Every workload whose pods are all Ready but that has not converged; and whether every workload's
-/// pods were Ready (none was left unjudged).
-fn problems(store: &Store) -> (Vec<(String, String)>, bool) {
-    let mut out = Vec::new();
-    let all_ready = store.live_pods.iter().all(|p| {
-        let pod = &store.pods[p.index()];
-        !pod.is_active() || pod.ready
-    });
-    for (i, rs) in store.replica_sets.iter().enumerate() {
-        if !rs.meta.exists() {
-            continue;
-        }
-        let pods: Vec<PodId> = store.pods_of_rs(crate::api::RsId(i as u32)).collect();
-        let status = (rs.status.replicas, rs.status.ready);
-        if let Some(p) = judge(store, &pods, rs.replicas, status) {
-            out.push((
-                format!("ReplicaSet {}/{}", rs.meta.namespace, rs.meta.name),
-                p,
-            ));
-        }
-    }
-    for (i, set) in store.stateful_sets.iter().enumerate() {
-        if !set.meta.exists() || set.meta.deletion.is_some() {
-            continue;
-        }
-        let pods: Vec<PodId> = store.pods_of_sts(crate::api::StsId(i as u32)).collect();
-        let status = (set.status.replicas, set.status.ready);
-        if let Some(p) = judge(store, &pods, set.replicas, status) {
-            out.push((
-                format!("StatefulSet {}/{}", set.meta.namespace, set.meta.name),
-                p,
-            ));
-        }
-    }
-    for (i, d) in store.deployments.iter().enumerate() {
-        if d.meta.exists() && !d.paused {
-            let owner = Owner::Deployment(crate::api::DeployId(i as u32));
-            if let Some(p) = deployment_problem(store, owner, d) {
-                out.push((
-                    format!("Deployment {}/{}", d.meta.namespace, d.meta.name),
-                    p,
-                ));
-            }
-        }
-    }
-    (out, all_ready)
-}
-
 /// A workload's problem, if all its pods are Ready (else it is not judged).
-fn judge(store: &Store, pods: &[PodId], desired: u32, status: (u32, u32)) -> Option<String> {
+pub(super) fn judge(
+    store: &Store,
+    pods: &[PodId],
+    desired: u32,
+    status: (u32, u32),
+) -> Option<String> {
     let all = pods.iter().map(|p| &store.pods[p.index()]);
     if all.clone().any(|p| !p.ready || p.meta.deletion.is_some()) {
         return None;
@@ -194,10 +172,15 @@ fn judge(store: &Store, pods: &[PodId], desired: u32, status: (u32, u32)) -> Opt
     not_converged(&facts)
 }
 
-/// A Deployment whose pods are all Ready: every replica updated, and old ReplicaSets scaled to 0.
-fn deployment_problem(store: &Store, owner: Owner, d: &crate::api::Deployment) -> Option<String> {
-    let rss: Vec<crate::api::RsId> = (0..store.replica_sets.len() as u32)
-        .map(crate::api::RsId)
+/// A Deployment whose pods are all Ready: every replica updated, and old ReplicaSets scaled to 0;
+/// `rss` holds every ReplicaSet it owns (and maybe others: only live ones it owns count).
+pub(super) fn deployment_problem(
+    store: &Store,
+    rss: &[RsId],
+    d: &crate::api::Deployment,
+    owner: Owner,
+) -> Option<String> {
+    let rss: Vec<RsId> = (rss.iter().copied())
         .filter(|r| {
             let meta = &store.replica_sets[r.index()].meta;
             meta.exists() && meta.owner == Some(owner)

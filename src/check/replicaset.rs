@@ -5,11 +5,12 @@
 //! replicas + maxSurge (kk:pkg/controller/deployment/util/deployment_util.go `NewRSNewReplicas`).
 
 use super::persist::Persisting;
-use super::{Checker, Findings, Invariant};
+use super::{Checker, Delta, Findings, Invariant};
 use crate::api::{DeployId, Owner, RsId, Store};
 use crate::controllers::deployment::util::{max_surge, DeploymentView};
 use crate::engine::SimTime;
 use crate::sim::WorldView;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Why a ReplicaSet that just created a pod has too many, if it has: `active` pods (not terminal,
 /// not terminating) against `replicas`.
@@ -30,12 +31,20 @@ pub fn over_surge(sum: u64, replicas: u32, surge: i32) -> Option<String> {
     })
 }
 
-/// Judges each ReplicaSet when it creates pods, and each Deployment after its controller scales.
+/// Judges each ReplicaSet when it creates pods, and each Deployment after it or one of its
+/// ReplicaSets changed.
 #[derive(Debug)]
 pub struct ReplicaChecker {
     surge: Persisting<DeployId>,
     /// The ReplicaSet bound is not judged (a watch lag beyond the expectations timeout).
     skip_replicas: bool,
+    /// Every ReplicaSet ever seen, by (namespace, name).
+    rs_by_name: BTreeMap<(String, String), BTreeSet<RsId>>,
+    /// The Deployment owning each ReplicaSet, as last read.
+    owner_of: BTreeMap<RsId, DeployId>,
+    rs_of: BTreeMap<DeployId, BTreeSet<RsId>>,
+    /// Deployments whose ReplicaSets are too big now.
+    over_now: BTreeSet<DeployId>,
 }
 
 impl ReplicaChecker {
@@ -45,16 +54,27 @@ impl ReplicaChecker {
             // A scale of the Deployment by a person is followed, at the same instant, by its sync.
             surge: Persisting::after_ms(a.deployment_lag_ms + a.watch_latency_ms * 2),
             skip_replicas: a.expectations_may_expire,
+            rs_by_name: BTreeMap::new(),
+            owner_of: BTreeMap::new(),
+            rs_of: BTreeMap::new(),
+            over_now: BTreeSet::new(),
         }
     }
 }
 
 impl Checker for ReplicaChecker {
-    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
+    fn observe(
+        &mut self,
+        view: &WorldView<'_>,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
         let store = view.store;
+        let deployments = self.reindex(store, delta);
         let mut creators: Vec<RsId> = (view.new_events.iter())
             .filter(|e| e.kind == "ReplicaSet" && e.reason == "SuccessfulCreate")
-            .filter_map(|e| replica_set(store, &e.namespace, &e.name))
+            .filter_map(|e| self.replica_set(store, &e.namespace, &e.name))
             .collect();
         creators.dedup();
         if self.skip_replicas {
@@ -71,28 +91,62 @@ impl Checker for ReplicaChecker {
                 findings.violate(now, Invariant::ReplicaSetReplicas, object, detail);
             }
         }
-        self.check_surge(store, now, findings);
+        self.check_surge(store, deployments, now, findings);
     }
 }
 
 impl ReplicaChecker {
-    fn check_surge(&mut self, store: &Store, now: SimTime, findings: &mut Findings) {
-        let live = store
-            .deployments
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.meta.exists());
-        let mut bad = Vec::new();
-        for (i, d) in live {
-            findings.judged(Invariant::DeploymentBounds, 1);
-            let id = DeployId(i as u32);
-            if over_surge(rs_sum(store, id), d.replicas, surge_of(store, id)).is_some() {
-                bad.push(id);
+    /// Re-reads the names and owners of the ReplicaSets the event changed; returns the Deployments
+    /// to judge again (those it changed, and the owners, old and new, of those ReplicaSets).
+    fn reindex(&mut self, store: &Store, delta: &Delta) -> BTreeSet<DeployId> {
+        let mut deployments: BTreeSet<DeployId> = delta.deployments.iter().copied().collect();
+        for rs in delta.replica_sets.iter().copied() {
+            let r = &store.replica_sets[rs.index()];
+            let key = (r.meta.namespace.clone(), r.meta.name.clone());
+            self.rs_by_name.entry(key).or_default().insert(rs);
+            if let Some(old) = self.owner_of.remove(&rs) {
+                self.rs_of.entry(old).or_default().remove(&rs);
+                deployments.insert(old);
+            }
+            if let Some(Owner::Deployment(d)) = r.meta.owner {
+                self.owner_of.insert(rs, d);
+                self.rs_of.entry(d).or_default().insert(rs);
+                deployments.insert(d);
             }
         }
-        for id in self.surge.update(bad, now) {
+        deployments
+    }
+
+    /// The first live ReplicaSet called `namespace/name`.
+    fn replica_set(&self, store: &Store, namespace: &str, name: &str) -> Option<RsId> {
+        let key = (namespace.to_string(), name.to_string());
+        let ids = self.rs_by_name.get(&key)?;
+        ids.iter()
+            .copied()
+            .find(|r| store.replica_sets[r.index()].meta.exists())
+    }
+
+    fn check_surge(
+        &mut self,
+        store: &Store,
+        deployments: BTreeSet<DeployId>,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
+        for id in deployments {
+            self.over_now.remove(&id);
             let d = &store.deployments[id.index()];
-            let detail = over_surge(rs_sum(store, id), d.replicas, surge_of(store, id));
+            if !d.meta.exists() {
+                continue;
+            }
+            findings.judged(Invariant::DeploymentBounds, 1);
+            if over_surge(self.rs_sum(store, id), d.replicas, surge_of(store, id)).is_some() {
+                self.over_now.insert(id);
+            }
+        }
+        for id in self.surge.update(self.over_now.iter().copied(), now) {
+            let d = &store.deployments[id.index()];
+            let detail = over_surge(self.rs_sum(store, id), d.replicas, surge_of(store, id));
             let object = format!("Deployment {}/{}", d.meta.namespace, d.meta.name);
             findings.violate(
                 now,
@@ -108,20 +162,15 @@ fn surge_of(store: &Store, id: DeployId) -> i32 {
     max_surge(&DeploymentView::of(&store.deployments[id.index()]))
 }
 
-/// The sum of `spec.replicas` over the Deployment's live ReplicaSets.
-fn rs_sum(store: &Store, id: DeployId) -> u64 {
-    (store.replica_sets.iter())
-        .filter(|r| r.meta.exists() && r.meta.owner == Some(Owner::Deployment(id)))
-        .map(|r| u64::from(r.replicas))
-        .sum()
-}
-
-fn replica_set(store: &Store, namespace: &str, name: &str) -> Option<RsId> {
-    let i = store
-        .replica_sets
-        .iter()
-        .position(|r| r.meta.exists() && r.meta.name == name && r.meta.namespace == namespace)?;
-    Some(RsId(i as u32))
+impl ReplicaChecker {
+    /// The sum of `spec.replicas` over the Deployment's live ReplicaSets.
+    fn rs_sum(&self, store: &Store, id: DeployId) -> u64 {
+        let rss = self.rs_of.get(&id).into_iter().flatten();
+        rss.map(|r| &store.replica_sets[r.index()])
+            .filter(|r| r.meta.exists())
+            .map(|r| u64::from(r.replicas))
+            .sum()
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (kk:pkg/scheduler/framework/plugins/noderesources/fit.go), a nodeSelector always matched
 //! (nodeaffinity), every NoSchedule/NoExecute taint tolerated (tainttoleration).
 
-use super::{Checker, Findings, Invariant};
+use super::{Checker, Delta, Findings, Invariant};
 use crate::api::{Pod, PodId, PodPhase, Store};
 use crate::engine::SimTime;
 use crate::sim::WorldView;
@@ -45,14 +45,20 @@ pub fn bind_fault(f: &BindFacts) -> Option<String> {
 pub struct SchedulerChecker;
 
 impl Checker for SchedulerChecker {
-    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut Findings) {
+    fn observe(
+        &mut self,
+        view: &WorldView<'_>,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut Findings,
+    ) {
         let store = view.store;
         let bound = view
             .new_events
             .iter()
             .filter(|e| e.kind == "Pod" && e.reason == "Scheduled");
         for e in bound {
-            let Some(pod) = live_pod(store, &e.namespace, &e.name) else {
+            let Some(pod) = live_pod(store, &delta.pods, &e.namespace, &e.name) else {
                 continue;
             };
             findings.judged(Invariant::SchedulerFit, 1);
@@ -71,12 +77,19 @@ impl Checker for SchedulerChecker {
     }
 }
 
-/// The live pod `namespace/name`.
-fn live_pod(store: &Store, namespace: &str, name: &str) -> Option<PodId> {
-    store.live_pods.iter().copied().find(|p| {
+/// The live pod `namespace/name`, looked for first among the pods the event wrote (`changed`: a
+/// pod the event bound or evicted is one of them), then among all.
+pub(super) fn live_pod(
+    store: &Store,
+    changed: &[PodId],
+    namespace: &str,
+    name: &str,
+) -> Option<PodId> {
+    let is = |p: &PodId| {
         let m = &store.pods[p.index()].meta;
-        m.name == name && m.namespace == namespace
-    })
+        m.name == name && m.namespace == namespace && store.live_pods.contains(p)
+    };
+    (changed.iter().copied().find(is)).or_else(|| store.live_pods.iter().copied().find(is))
 }
 
 fn requests(p: &Pod) -> [u64; 3] {

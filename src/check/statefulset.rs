@@ -1,9 +1,11 @@
 //! The StatefulSet invariant checker: reads the world after every event, finds pod creations and the
 //! controller's deletions by comparing with the previous event, and applies [`super::sts_rules`].
+//! Only the sets the event touched (the set, a member pod, a member's process) are read again.
 
 use super::sts_rules::{
     check_created, check_deleted, shared_ordinals, PodFacts, SetFacts, Violation, ViolationKind,
 };
+use super::Delta;
 use crate::api::{Owner, PodId, PodPhase, Store, StsId, StsUpdateStrategy};
 use crate::controllers::statefulset::pod_views;
 use crate::controllers::statefulset::utils::parent_and_ordinal;
@@ -25,8 +27,14 @@ struct SetNow {
 pub struct StatefulSetChecker {
     /// The live pods of every set after the previous event, by pod id.
     prev: BTreeMap<u32, (StsId, PodFacts)>,
+    /// The pods of each set in `prev`.
+    members: BTreeMap<StsId, Vec<u32>>,
     /// Identity violations (a) in progress, reported once when they begin.
     ongoing: BTreeSet<(StsId, u32, bool)>,
+    /// (pod id -> ordinal) of the pods of each set whose container process is alive.
+    running: BTreeMap<StsId, BTreeMap<u32, u32>>,
+    /// The set each pod of `running` counts for.
+    running_in: BTreeMap<u32, StsId>,
     violations: Vec<Violation>,
     checked: Checked,
 }
@@ -55,21 +63,64 @@ impl StatefulSetChecker {
         self.checked
     }
 
-    /// Checks the world after one event at `now`; returns how many new violations it found.
+    /// Checks the world after one event at `now` (reading every set); returns how many new
+    /// violations it found.
     pub fn observe(&mut self, view: WorldView<'_>, now: SimTime) -> usize {
+        self.observe_delta(view, &Delta::everything(&view), now)
+    }
+
+    /// Checks the world after one event at `now` that changed `delta`; returns how many new
+    /// violations it found.
+    pub fn observe_delta(&mut self, view: WorldView<'_>, delta: &Delta, now: SimTime) -> usize {
         let before = self.violations.len();
-        let sets = sets_now(view.store, now);
-        self.check_transitions(&view, &sets, now);
-        self.check_identities(&view, &sets, now);
-        self.prev = sets
-            .iter()
-            .flat_map(|s| s.pods.iter().map(|p| (p.key, (s.id, p.clone()))))
-            .collect();
+        let touched = self.touched(&view, delta);
+        let sets = sets_now(view.store, &touched, now);
+        self.check_transitions(&view, &touched, &sets, now);
+        self.check_identities(&touched, &sets, now);
+        for id in &touched {
+            for key in self.members.remove(id).unwrap_or_default() {
+                self.prev.remove(&key);
+            }
+        }
+        for s in &sets {
+            self.members
+                .insert(s.id, s.pods.iter().map(|p| p.key).collect());
+            (self.prev).extend(s.pods.iter().map(|p| (p.key, (s.id, p.clone()))));
+        }
         self.violations.len() - before
     }
 
+    /// The sets the event touched: changed sets, and the sets of changed pods and processes, as
+    /// they were and as they are (the running index brought up to date on the way).
+    fn touched(&mut self, view: &WorldView<'_>, delta: &Delta) -> BTreeSet<StsId> {
+        let mut touched: BTreeSet<StsId> = delta.stateful_sets.iter().copied().collect();
+        for pod in delta.pods.iter().chain(&delta.lifecycle).copied() {
+            if let Some((set, _)) = self.prev.get(&pod.0) {
+                touched.insert(*set);
+            }
+            if let Some(Owner::StatefulSet(set)) = view.store.pods[pod.index()].meta.owner {
+                touched.insert(set);
+            }
+            if let Some(set) = self.running_in.remove(&pod.0) {
+                touched.insert(set);
+                self.running.entry(set).or_default().remove(&pod.0);
+            }
+            if let Some((set, ordinal)) = running_identity(view, pod) {
+                self.running_in.insert(pod.0, set);
+                self.running.entry(set).or_default().insert(pod.0, ordinal);
+            }
+        }
+        touched
+    }
+
     /// (b), (c), (d): pods that appeared, and pods the controller deleted, since the previous event.
-    fn check_transitions(&mut self, view: &WorldView<'_>, sets: &[SetNow], now: SimTime) {
+    fn check_transitions(
+        &mut self,
+        view: &WorldView<'_>,
+        touched: &BTreeSet<StsId>,
+        sets: &[SetNow],
+        now: SimTime,
+    ) {
         for set in sets {
             let created: Vec<&PodFacts> = (set.pods.iter())
                 .filter(|p| !self.prev.contains_key(&p.key))
@@ -80,9 +131,12 @@ impl StatefulSetChecker {
                 self.report(now, set, pod.ordinal, kind);
             }
         }
-        let deleted: Vec<(StsId, PodFacts)> = self
-            .prev
-            .values()
+        let mut keys: Vec<u32> = touched
+            .iter()
+            .flat_map(|id| self.members.get(id).into_iter().flatten().copied())
+            .collect();
+        keys.sort_unstable();
+        let deleted: Vec<(StsId, PodFacts)> = (keys.iter().map(|k| &self.prev[k]))
             .filter(|(_, was)| !was.terminating && now_terminating_or_gone(view.store, was.key))
             .filter(|(_, was)| deleted_by_controller(view, was.key))
             .cloned()
@@ -98,7 +152,7 @@ impl StatefulSetChecker {
     }
 
     /// (a): at most one pod object, and at most one pod with live containers, per identity.
-    fn check_identities(&mut self, view: &WorldView<'_>, sets: &[SetNow], now: SimTime) {
+    fn check_identities(&mut self, touched: &BTreeSet<StsId>, sets: &[SetNow], now: SimTime) {
         let mut ongoing = BTreeSet::new();
         for set in sets {
             let objects = shared_ordinals(set.pods.iter().map(|p| (p.ordinal, p.key)));
@@ -107,13 +161,15 @@ impl StatefulSetChecker {
                 let kind = ViolationKind::TwoObjects(pods.len());
                 self.report_ongoing(now, set, ordinal, false, kind);
             }
-            let running = shared_ordinals(running_of(view, set));
+            let holders = self.running.get(&set.id).into_iter().flatten();
+            let running = shared_ordinals(holders.map(|(pod, ordinal)| (*ordinal, *pod)));
             for (ordinal, pods) in running {
                 ongoing.insert((set.id, ordinal, true));
                 self.report_ongoing(now, set, ordinal, true, ViolationKind::RunningTwice(pods));
             }
         }
-        self.ongoing = ongoing;
+        self.ongoing.retain(|(id, _, _)| !touched.contains(id));
+        self.ongoing.extend(ongoing);
     }
 
     fn report_ongoing(
@@ -141,10 +197,10 @@ impl StatefulSetChecker {
     }
 }
 
-/// Every StatefulSet that exists and is not being deleted, with its live pods.
-fn sets_now(store: &Store, now: SimTime) -> Vec<SetNow> {
-    (0..store.stateful_sets.len() as u32)
-        .map(StsId)
+/// The sets of `ids` that exist and are not being deleted, with their live pods.
+fn sets_now(store: &Store, ids: &BTreeSet<StsId>, now: SimTime) -> Vec<SetNow> {
+    ids.iter()
+        .copied()
         .filter(|id| {
             let meta = &store.stateful_sets[id.index()].meta;
             meta.exists() && meta.deletion.is_none()
@@ -209,21 +265,16 @@ fn deleted_by_controller(view: &WorldView<'_>, key: u32) -> bool {
     })
 }
 
-/// (ordinal, pod id) of every pod of `set` whose container process is alive on some node, the pod
-/// object gone or not.
-fn running_of<'a>(
-    view: &'a WorldView<'_>,
-    set: &'a SetNow,
-) -> impl Iterator<Item = (u32, u32)> + 'a {
-    let name = set.facts.key.split_once('/').map_or("", |(_, n)| n);
-    view.runtime.running().filter_map(move |p: PodId| {
-        let pod = &view.store.pods[p.index()];
-        if pod.meta.owner != Some(Owner::StatefulSet(set.id)) {
-            return None;
-        }
-        let (parent, ordinal) = parent_and_ordinal(&pod.meta.name)?;
-        (parent == name).then_some((ordinal, p.0))
-    })
+/// The set and ordinal of `pod` if its container process is alive on some node and it is a
+/// member of a StatefulSet by owner and name (the pod object gone or not).
+fn running_identity(view: &WorldView<'_>, pod: PodId) -> Option<(StsId, u32)> {
+    view.runtime.process(pod).filter(|p| p.died.is_none())?;
+    let p = &view.store.pods[pod.index()];
+    let Some(Owner::StatefulSet(set)) = p.meta.owner else {
+        return None;
+    };
+    let (parent, ordinal) = parent_and_ordinal(&p.meta.name)?;
+    (parent == view.store.stateful_sets[set.index()].meta.name).then_some((set, ordinal))
 }
 
 /// The StatefulSet rules as one of [`super::check_run`]'s checkers.
@@ -259,10 +310,16 @@ impl StsInvariants {
 }
 
 impl super::Checker for StsInvariants {
-    fn observe(&mut self, view: &WorldView<'_>, now: SimTime, findings: &mut super::Findings) {
+    fn observe(
+        &mut self,
+        view: &WorldView<'_>,
+        delta: &Delta,
+        now: SimTime,
+        findings: &mut super::Findings,
+    ) {
         use super::Invariant;
         let before = self.inner.checked();
-        self.inner.observe(*view, now);
+        self.inner.observe_delta(*view, delta, now);
         let after = self.inner.checked();
         findings.judged(
             Invariant::StsOrder,

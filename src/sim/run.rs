@@ -62,6 +62,11 @@ pub struct WorldView<'a> {
     pub scenario_action: bool,
     /// The Kubernetes Events recorded while handling this event (who did what: `SuccessfulDelete`, ...).
     pub new_events: &'a [crate::api::Event],
+    /// The API objects this event wrote (in order, repeats possible; the first event's include the
+    /// objects the scenario created before it).
+    pub changes: &'a [crate::api::Change],
+    /// The pods whose container process started or ended in this event (repeats possible).
+    pub lifecycle: &'a [crate::api::PodId],
 }
 
 /// Runs `scenario` with `seed`, showing the API objects and the runtime to `inspect` after every
@@ -95,6 +100,7 @@ fn run_world(
 ) -> Result<RunOutput, RunError> {
     let mut world = super::build::build(scenario, seed, replication)?;
     let end = SimTime(scenario.duration_ms);
+    let mut lifecycle_seen = 0;
     while let Some((now, ev)) = world.cal.pop_until(end) {
         world.processed += 1;
         super::world::census_count(&mut world.census, "ev", &ev);
@@ -107,8 +113,13 @@ fn run_world(
             runtime: &world.runtime,
             scenario_action,
             new_events: &world.events[events_before..],
+            changes: world.store.journal(),
+            lifecycle: &world.runtime.lifecycle()[lifecycle_seen..],
         };
         inspect(view, now);
+        // The first event's journal and lifecycle also hold what the build wrote.
+        world.store.clear_journal();
+        lifecycle_seen = world.runtime.lifecycle().len();
     }
     world.cal.advance_to(end);
     for (kind, n) in world.census.iter().flatten() {

@@ -9,6 +9,7 @@ mod drain;
 mod failing_rollouts;
 mod generated;
 mod generated_mutants;
+mod incremental_check;
 mod mariadb;
 mod network;
 mod node_failure;
