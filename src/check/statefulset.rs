@@ -225,8 +225,17 @@ fn set_facts(store: &Store, id: StsId) -> SetFacts {
         replicas: set.replicas,
         ordered: set.pod_management == crate::api::PodManagement::OrderedReady,
         partition,
-        update_revision: set.status.update_revision.clone(),
+        // The revision of the template as it is (`getStatefulSetRevisions`), not status.updateRevision:
+        // a sync deletes pods for the new revision before it writes the status, which may fail (409).
+        update_revision: update_revision_of(set),
     }
+}
+
+/// The name of the revision of `set`'s template (stateful_set_control.go `getStatefulSetRevisions`).
+fn update_revision_of(set: &crate::api::StatefulSet) -> String {
+    use crate::controllers::statefulset::utils::{revision_hash, revision_name};
+    let hash = revision_hash(set.template.hash_text().as_bytes());
+    revision_name(&set.meta.name, &hash)
 }
 
 /// The set's live member pods, read as the controller reads them (`getPodsForStatefulSet`).
