@@ -53,6 +53,12 @@ impl Requested {
         }
     }
 
+    /// These requests with `other`'s added.
+    pub fn plus(mut self, other: &Requested) -> Requested {
+        self.add(other, 1);
+        self
+    }
+
     fn add(&mut self, pod: &Requested, sign: i8) {
         let apply = |total: &mut u64, v: u64| {
             *total = if sign > 0 { *total + v } else { *total - v };

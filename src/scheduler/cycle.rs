@@ -2,7 +2,9 @@
 //! holds, and the PreFilter state the filters read (computed once per cycle, as upstream's CycleState).
 
 use super::{interpod_affinity, topology_spread, volume_binding};
+use crate::api::node_usage::Requested;
 use crate::api::{LabelSelector, Labels, Node, NodeId, Pod, PodId, PodPhase, Store};
+use std::collections::BTreeMap;
 
 /// The pod being scheduled and what its filters precomputed.
 pub struct Cycle<'a> {
@@ -15,12 +17,21 @@ pub struct Cycle<'a> {
     pub spread: topology_spread::PreFilter,
     /// VolumeBinding's PreFilter: the pod's claims, or the message that rejects every node.
     pub volumes: Result<volume_binding::PodVolumes, String>,
+    /// Per node, what the pods assumed on it but not yet bound request: those waiting in PreBind for
+    /// their volumes (the scheduler cache's `AssumePod`, kk:pkg/scheduler/schedule_one.go, counts
+    /// them in the node's NodeInfo until the bind ends).
+    pub assumed: BTreeMap<NodeId, Requested>,
 }
 
 impl<'a> Cycle<'a> {
     /// PreFilter for `pod`: InterPodAffinity's topology counts, PodTopologySpread's domain counts and
     /// VolumeBinding's claims.
     pub fn new(store: &'a Store, id: PodId) -> Self {
+        Self::with_assumed(store, id, BTreeMap::new())
+    }
+
+    /// [`Cycle::new`], with `assumed` the requests of the pods assumed on each node.
+    pub fn with_assumed(store: &'a Store, id: PodId, assumed: BTreeMap<NodeId, Requested>) -> Self {
         let pod = &store.pods[id.index()];
         Cycle {
             store,
@@ -30,7 +41,14 @@ impl<'a> Cycle<'a> {
             affinity: interpod_affinity::pre_filter(store, pod),
             spread: topology_spread::pre_filter(store, pod),
             volumes: volume_binding::pre_filter(store, pod),
+            assumed,
         }
+    }
+
+    /// What the pods bound to or assumed on `node` request (the NodeInfo's `Requested`).
+    pub fn requested_on(&self, node: NodeId) -> Requested {
+        let bound = self.store.requested_on(node);
+        self.assumed.get(&node).map_or(bound, |a| bound.plus(a))
     }
 
     /// The FailedScheduling message for `rejections` (one per node): VolumeBinding's PreFilter message

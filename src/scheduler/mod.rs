@@ -89,7 +89,7 @@ impl Scheduler {
         if !self.queue.pop(pod) {
             return fx;
         }
-        let cycle = cycle::Cycle::new(store, pod);
+        let cycle = cycle::Cycle::with_assumed(store, pod, self.assumed(store));
         let plugins::Filtered {
             feasible,
             rejections,

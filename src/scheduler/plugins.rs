@@ -87,7 +87,7 @@ fn reject_reason(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
                 .map(by(Plugin::TaintToleration))
         })
         .or_else(|| node_affinity::filter(pod, labels, &n.meta.name).map(by(Plugin::NodeAffinity)))
-        .or_else(|| fit(store, pod, node).map(by(Plugin::NodeResourcesFit)))
+        .or_else(|| fit(cycle, node).map(by(Plugin::NodeResourcesFit)))
         // VolumeRestrictions and NodeVolumeLimits run here upstream (not modelled).
         .or_else(|| volumes(cycle, node, volume_binding::filter).map(by(Plugin::VolumeBinding)))
         // VolumeZone registers the same events as VolumeBinding (PV, PVC, StorageClass, Node labels:
@@ -147,9 +147,10 @@ fn taint_rejection(taint: &Taint) -> Rejection {
 
 /// NodeResourcesFit's filter (kk:pkg/scheduler/framework/plugins/noderesources/fit.go `fitsRequest`): every
 /// insufficient resource is a reason; cpu and memory are checked only when the pod requests them.
-fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
+fn fit(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
+    let (store, pod) = (cycle.store, cycle.pod);
     let n = &store.nodes[node.index()];
-    let on_node = store.requested_on(node);
+    let on_node = cycle.requested_on(node);
     let (cpu, mem, count) = (on_node.cpu_milli, on_node.memory_bytes, on_node.pods);
     let (pod_cpu, pod_mem) = (pod.spec.cpu_milli(), pod.spec.memory_bytes());
     let checks = [
@@ -178,6 +179,7 @@ fn fit(store: &Store, pod: &Pod, node: NodeId) -> Option<Rejection> {
 /// The score plugins that look only at the node (NodeResourcesFit, BalancedAllocation, ImageLocality),
 /// with what they need of the pod computed once per cycle.
 pub struct NodeScorer<'a> {
+    cycle: &'a Cycle<'a>,
     store: &'a Store,
     pod: Requested,
     images: ImageSpread,
@@ -185,8 +187,9 @@ pub struct NodeScorer<'a> {
 
 impl<'a> NodeScorer<'a> {
     /// The scorer for the cycle's pod.
-    pub fn new(cycle: &Cycle<'a>) -> Self {
+    pub fn new(cycle: &'a Cycle<'a>) -> Self {
         NodeScorer {
+            cycle,
             store: cycle.store,
             pod: Requested::of(&cycle.pod.spec),
             images: ImageSpread::new(cycle),
@@ -198,7 +201,7 @@ impl<'a> NodeScorer<'a> {
     /// 0-100: NodeResourcesFit (1), NodeResourcesBalancedAllocation (1), ImageLocality (1).
     pub fn score(&self, node: NodeId) -> u64 {
         let n = &self.store.nodes[node.index()];
-        let on_node = self.store.requested_on(node);
+        let on_node = self.cycle.requested_on(node);
         least_allocated(n, &on_node, &self.pod)
             + balanced_allocation(n, &on_node, &self.pod)
             + self.images.score(n)

@@ -5,8 +5,10 @@
 
 use super::cycle::Cycle;
 use super::{volume_binding, QueueTimer, Scheduler};
+use crate::api::node_usage::Requested;
 use crate::api::{Effects, Event, NodeId, PodId, Store, Write};
 use crate::engine::SimTime;
+use std::collections::BTreeMap;
 
 impl Scheduler {
     /// Reserve and PreBind on the chosen node: None when the pod's claims are all bound (bind now);
@@ -27,6 +29,19 @@ impl Scheduler {
         }
         self.waiting_for_volumes.insert(cycle.id, node);
         Some(fx)
+    }
+
+    /// What the pods waiting in PreBind request, per node they are assumed on (live, unbound ones).
+    pub(super) fn assumed(&self, store: &Store) -> BTreeMap<NodeId, Requested> {
+        let mut assumed: BTreeMap<NodeId, Requested> = BTreeMap::new();
+        for (pod, node) in &self.waiting_for_volumes {
+            let p = &store.pods[pod.index()];
+            if p.meta.exists() && p.node.is_none() {
+                let sum = assumed.entry(*node).or_default();
+                *sum = sum.plus(&Requested::of(&p.spec));
+            }
+        }
+        assumed
     }
 
     /// A pod waiting in PreBind was re-enqueued: bound to its node once its claims are bound, else it

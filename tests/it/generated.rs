@@ -154,3 +154,16 @@ fn the_rolling_update_under_conflicts_of_seed_2973_keeps_every_invariant() {
     let violations = check(&scenario, scenario.seed).expect("runs");
     assert!(violations.is_empty(), "{violations:?}");
 }
+
+/// Regression: the soak's counterexample of seed 1 (`KUBESIM_PROPTEST_SEED=0`): a StatefulSet pod
+/// waits in PreBind for its volume while a Deployment's replacement pods are scheduled onto the same
+/// node. The waiting pod is assumed on its node, so the others must not take its cpu.
+#[test]
+fn a_pod_waiting_for_its_volume_keeps_its_resources_in_seed_1_of_the_soak() {
+    let path =
+        super::util::root().join("tests/fixtures/generated-prebind-overcommit/scenario.yaml");
+    let scenario = kubesim::scenario::load(&path).expect("loads");
+    assert_eq!(scenario.seed, 1);
+    let violations = check(&scenario, scenario.seed).expect("runs");
+    assert!(violations.is_empty(), "{violations:?}");
+}
