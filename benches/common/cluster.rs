@@ -60,10 +60,12 @@ pub fn run_on(store: &mut Store, pod: PodId, node: NodeId, ready: bool) {
     set_ready(store, pod, ready, SimTime::ZERO);
 }
 
-/// The pod's status: Running with its IP (10.x.y.z from its id), Ready as given.
+/// The pod's status: Running with its IP (unique, from its id), Ready as given.
 pub fn set_ready(store: &mut Store, pod: PodId, ready: bool, now: SimTime) {
-    let i = pod.0;
-    let ip = format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255);
+    let ip = kubesim::api::PodIp {
+        node: pod.0 >> 8,
+        host: pod.0 & 255,
+    };
     let status = PodStatus {
         phase: PodPhase::Running,
         container: ContainerState::Running { started: now },

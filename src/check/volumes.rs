@@ -204,7 +204,7 @@ impl VolumeChecker {
             let pods = self.mounts.of_volume.get(&pv).into_iter().flatten();
             judge.extend(pods.map(|pod| (*pod, pv)));
         }
-        for node in delta.nodes.iter().copied() {
+        for &node in &delta.nodes {
             judge.extend(self.mounts.on_node.get(&node).into_iter().flatten());
         }
         for (pod, pv) in judge {

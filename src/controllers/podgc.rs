@@ -113,7 +113,7 @@ fn force_delete(store: &Store, pod: PodId, why: &str, now: SimTime, fx: &mut Eff
             phase: PodPhase::Failed,
             container: p.container,
             ready: false,
-            ip: p.ip.clone(),
+            ip: p.ip,
             restarts: p.restarts,
         },
     });

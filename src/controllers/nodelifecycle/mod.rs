@@ -209,7 +209,7 @@ impl NodeLifecycle {
                     phase: p.phase,
                     container: p.container,
                     ready: false,
-                    ip: p.ip.clone(),
+                    ip: p.ip,
                     restarts: p.restarts,
                 },
             });
