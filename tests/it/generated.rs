@@ -167,3 +167,16 @@ fn a_pod_waiting_for_its_volume_keeps_its_resources_in_seed_1_of_the_soak() {
     let violations = check(&scenario, scenario.seed).expect("runs");
     assert!(violations.is_empty(), "{violations:?}");
 }
+
+/// Regression: the soak's counterexample of seed 1062 (`KUBESIM_PROPTEST_SEED=0`): under
+/// whenScaled Delete, a scale to 0 and back to 4 while the StatefulSet controller's watch lags.
+/// The condemned pod owns its claim, so the garbage collector deletes the claim when the pod is
+/// gone, as upstream does (KEP-1847): no claim-identity violation.
+#[test]
+fn a_claim_condemned_by_a_scale_down_may_go_with_its_pod_in_seed_1062_of_the_soak() {
+    let path = super::util::root().join("tests/fixtures/generated-sts-scale-down-up/scenario.yaml");
+    let scenario = kubesim::scenario::load(&path).expect("loads");
+    assert_eq!(scenario.seed, 1062);
+    let violations = check(&scenario, scenario.seed).expect("runs");
+    assert!(violations.is_empty(), "{violations:?}");
+}
