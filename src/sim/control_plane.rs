@@ -21,7 +21,7 @@ const BACKOFF_MAX_MS: u64 = 1_000_000;
 pub enum Timer {
     /// The controller's process is back.
     Restart(Controller),
-    /// Late watch events of the ReplicaSet controller's pod informer are due.
+    /// Watch events that a lagging informer delivers late are due.
     Deliver,
 }
 
@@ -45,8 +45,8 @@ pub struct ControlPlane {
     failures: BTreeMap<Target, u32>,
     /// Copies of the store after each change while a watch lags, oldest first.
     pub(super) snapshots: Vec<(SimTime, Rc<Store>)>,
-    /// Pod events the ReplicaSet controller's lagging informer delivers later: (due, pod).
-    late_pods: Vec<(SimTime, crate::api::PodId)>,
+    /// Watch events that lagging informers deliver later.
+    pub(super) late: super::late_watch::LateEvents,
     /// The key being synced (whose writes may conflict).
     pub(super) syncing: Option<Target>,
     /// The kind of the change being notified (keys added now are its watch events).
@@ -63,7 +63,7 @@ impl ControlPlane {
             rng,
             failures: BTreeMap::new(),
             snapshots: Vec::new(),
-            late_pods: Vec::new(),
+            late: Default::default(),
             syncing: None,
             notifying: None,
         }
@@ -180,7 +180,7 @@ impl World<'_> {
     pub(super) fn on_control_plane_timer(&mut self, timer: Timer) -> Result<(), WorldError> {
         match timer {
             Timer::Restart(c) => self.restart_controller(c),
-            Timer::Deliver => self.deliver_late_pods(),
+            Timer::Deliver => self.deliver_late_events(),
         }
     }
 
@@ -235,70 +235,11 @@ impl World<'_> {
         Ok(())
     }
 
-    /// The ReplicaSet controller's pod handlers see a change to `id` (notified for `at`): at once,
-    /// late while its watch lags, or not at all while it is down (its restart lists the pods).
-    pub(super) fn observe_rs_pod(
-        &mut self,
-        id: crate::api::PodId,
-        at: SimTime,
-    ) -> Result<(), WorldError> {
-        let (c, now) = (Controller::ReplicaSet, self.cal.now());
-        if self.cp.is_down(c, now) {
-            return Ok(());
-        }
-        let by_ms = self.cp.delay_ms(c, Kind::Pod, now);
-        if by_ms > 0 {
-            let due = at.plus_ms(by_ms);
-            self.cp.late_pods.push((due, id));
-            return self.schedule(due, Ev::ControlPlane(Timer::Deliver));
-        }
-        match self.rsc.observe_pod(&self.store, id, at) {
-            Some((t, r)) => self.schedule(t, Ev::RsRequeue(r)),
-            None => Ok(()),
-        }
-    }
-
-    /// The late pod events that are due, read from the cache copy they were sent with.
-    fn deliver_late_pods(&mut self) -> Result<(), WorldError> {
-        let now = self.cal.now();
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.cp.late_pods)
-            .into_iter()
-            .partition(|(t, _)| *t <= now);
-        self.cp.late_pods = later;
-        for (_, pod) in due {
-            let (owner, requeue) = {
-                let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);
-                let Some(p) = seen.pods.get(pod.index()) else {
-                    continue;
-                };
-                (p.meta.owner, self.rsc.observe_pod(&seen, pod, now))
-            };
-            if let Some((t, r)) = requeue {
-                self.schedule(t, Ev::RsRequeue(r))?;
-            }
-            // The handler's `queue.Add(rsKey)` when the event arrives: a key already queued for
-            // earlier would otherwise sync before this event is in the cache, and not again.
-            if let Some(crate::api::Owner::ReplicaSet(rs)) = owner {
-                self.enqueue(Target::ReplicaSet(rs), now)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// When a notification of a change to a `kind` object for `target`, made at `at`, reaches
-    /// its controller.
-    pub(super) fn notified_at(&self, target: Target, kind: Kind, at: SimTime) -> SimTime {
-        match controller_of(target) {
-            Some(c) => at.plus_ms(self.cp.delay_ms(c, kind, self.cal.now())),
-            None => at,
-        }
-    }
-
     /// Keeps a copy of the store while a watch lags, for the caches that lag behind it.
     pub(super) fn take_snapshot(&mut self) {
         let now = self.cal.now();
         if !self.cp.any_delay(now) {
-            if self.cp.late_pods.is_empty() {
+            if self.cp.late.is_empty() {
                 self.cp.snapshots.clear();
             }
             return;

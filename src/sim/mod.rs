@@ -6,6 +6,7 @@ mod build;
 mod cache_view;
 mod control_plane;
 mod drain;
+mod late_watch;
 mod notify;
 mod notify_batch;
 mod notify_disruption;

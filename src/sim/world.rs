@@ -174,10 +174,12 @@ impl World<'_> {
 
     /// Adds a work-queue key due at `at`, scheduling a Wake if it is the earliest.
     pub fn enqueue(&mut self, target: Target, at: SimTime) -> Result<(), WorldError> {
-        let at = match self.cp.notifying {
-            Some(kind) => self.notified_at(target, kind, at),
-            None => at,
-        };
+        if let Some(kind) = self.cp.notifying {
+            let due = self.notified_at(target, kind, at);
+            if due > at {
+                return self.enqueue_late(target, due);
+            }
+        }
         self.queue.add_after(target, at);
         let due = self.queue.next_due().unwrap_or(at);
         if self.wake_at.is_none_or(|w| due < w) {
