@@ -3,7 +3,9 @@
 
 use crate::controllers::replicaset::EXPECTATIONS_TIMEOUT_MS;
 use crate::engine::SimTime;
-use crate::scenario::{ControlPlaneFault, Controller, FaultAction, FaultTiming, Scenario};
+use crate::scenario::{
+    ControlPlaneFault, Controller, FaultAction, FaultTiming, Scenario, WatchedResource,
+};
 
 /// Slack after a control-plane fault's effect ends before its controller must have caught up (its
 /// requeue back-off and the resync after a restart).
@@ -59,25 +61,55 @@ impl Allowances {
     }
 }
 
+/// A time when a controller may decide from a lagging cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleWindow {
+    /// When its watch starts to lag.
+    pub from: SimTime,
+    /// When its last late event has been delivered and acted on.
+    pub until: SimTime,
+    /// How old the objects it reads may be (the watch delay and one latency to hear of it).
+    pub lag_ms: u64,
+    /// Which informers lag (all, or only the pods).
+    pub resource: WatchedResource,
+}
+
+impl StaleWindow {
+    /// True if `at` falls in this window.
+    pub fn covers(&self, at: SimTime) -> bool {
+        self.from <= at && at <= self.until
+    }
+}
+
 /// When controller `c` may decide from a lagging cache: from each `delay-watch` aimed at it until
 /// its last late event has been delivered and acted on (a watch latency to hear of it, another to
 /// write).
-pub fn stale_windows(scenario: &Scenario, c: Controller) -> Vec<(SimTime, SimTime)> {
-    let slack_ms = 2 * scenario.timings.watch_latency_ms;
+pub fn stale_windows(scenario: &Scenario, c: Controller) -> Vec<StaleWindow> {
+    let latency_ms = scenario.timings.watch_latency_ms;
     let delays = scenario.faults.iter().filter_map(|f| match &f.action {
-        FaultAction::ControlPlane(cp @ ControlPlaneFault::DelayWatch { .. })
-            if cp.controller() == c =>
-        {
+        FaultAction::ControlPlane(
+            cp @ (ControlPlaneFault::DelayWatch { .. } | ControlPlaneFault::DropWatch { .. }),
+        ) if cp.controller() == c => {
+            let resource = match cp {
+                ControlPlaneFault::DelayWatch { resource, .. } => *resource,
+                _ => WatchedResource::All,
+            };
             let (lasts_ms, lag_ms) = effect(cp);
-            Some(match f.timing {
-                FaultTiming::Fixed => (f.at_ms, f.at_ms + lasts_ms + lag_ms + slack_ms),
+            let (from, until) = match f.timing {
+                FaultTiming::Fixed => (f.at_ms, f.at_ms + lasts_ms + lag_ms + 2 * latency_ms),
                 // Drawn or repeated: any time from its first possible start.
                 _ => (0, u64::MAX),
+            };
+            Some(StaleWindow {
+                from: SimTime(from),
+                until: SimTime(until),
+                lag_ms: lag_ms + latency_ms,
+                resource,
             })
         }
         _ => None,
     });
-    delays.map(|(a, b)| (SimTime(a), SimTime(b))).collect()
+    delays.collect()
 }
 
 /// How long the fault lasts, and how far behind it leaves its controller's view.
@@ -85,7 +117,15 @@ fn effect(cp: &ControlPlaneFault) -> (u64, u64) {
     match cp {
         ControlPlaneFault::Crash { down_ms, .. } => (*down_ms, 0),
         ControlPlaneFault::DelayWatch { by_ms, for_ms, .. } => (*for_ms, *by_ms),
+        // Until the relist its caches are as old as the break.
+        ControlPlaneFault::DropWatch {
+            relist_after_ms, ..
+        } => (*relist_after_ms, *relist_after_ms),
         ControlPlaneFault::Conflict { for_ms, .. } => (*for_ms, 0),
+        // A key waits at most one turn once the fault ends.
+        ControlPlaneFault::SlowSync {
+            per_key_ms, for_ms, ..
+        } => (*for_ms, *per_key_ms),
     }
 }
 
@@ -99,10 +139,10 @@ mod tests {
         let s = crate::scenario::load_str(text, std::path::Path::new("t.yaml")).unwrap();
         let latency_ms = s.timings.watch_latency_ms;
         let end = SimTime(60_000 + 30_000 + 6_000 + 2 * latency_ms);
-        assert_eq!(
-            stale_windows(&s, Controller::StatefulSet),
-            vec![(SimTime(60_000), end)]
-        );
+        let windows = stale_windows(&s, Controller::StatefulSet);
+        let spans: Vec<_> = windows.iter().map(|w| (w.from, w.until)).collect();
+        assert_eq!(spans, vec![(SimTime(60_000), end)]);
+        assert_eq!(windows[0].lag_ms, 6_000 + latency_ms);
         assert!(stale_windows(&s, Controller::ReplicaSet).is_empty());
     }
 

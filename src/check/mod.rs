@@ -81,7 +81,7 @@ pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
     vec![
         Box::new(statefulset::StsInvariants::new(scenario)),
         Box::new(claims::ClaimChecker::default()),
-        Box::new(replicaset::ReplicaChecker::new(&a)),
+        Box::new(replicaset::ReplicaChecker::new(scenario, &a)),
         Box::new(volumes::VolumeChecker::default()),
         Box::new(scheduler::SchedulerChecker),
         // The controller hears of a pod change after one watch latency and writes after another.

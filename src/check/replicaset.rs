@@ -4,11 +4,13 @@
 //! `ExpectationsTimeout`, 5 min); a Deployment never sizes its ReplicaSets beyond
 //! replicas + maxSurge (kk:pkg/controller/deployment/util/deployment_util.go `NewRSNewReplicas`).
 
+use super::allowances::{stale_windows, StaleWindow};
 use super::persist::Persisting;
 use super::{Checker, Delta, Findings, Invariant};
 use crate::api::{DeployId, Owner, RsId, Store};
 use crate::controllers::deployment::util::{max_surge, DeploymentView};
 use crate::engine::SimTime;
+use crate::scenario::{Controller, Scenario, WatchedResource};
 use crate::sim::WorldView;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,12 +47,21 @@ pub struct ReplicaChecker {
     rs_of: BTreeMap<DeployId, BTreeSet<RsId>>,
     /// Deployments whose ReplicaSets are too big now.
     over_now: BTreeSet<DeployId>,
+    /// When the ReplicaSet controller reads ReplicaSets from a lagging cache (`delay-watch` of all
+    /// its informers): it then sizes a set by a `spec.replicas` that may have changed since.
+    spec_stale: Vec<StaleWindow>,
+    /// While some window is set: each ReplicaSet's `spec.replicas` since when, oldest first.
+    replicas_since: BTreeMap<RsId, Vec<(SimTime, u32)>>,
 }
 
 impl ReplicaChecker {
     /// With the scenario's allowances for stale Deployment and ReplicaSet controllers.
-    pub fn new(a: &super::Allowances) -> Self {
+    pub fn new(scenario: &Scenario, a: &super::Allowances) -> Self {
+        let mut spec_stale = stale_windows(scenario, Controller::ReplicaSet);
+        spec_stale.retain(|w| w.resource == WatchedResource::All);
         ReplicaChecker {
+            spec_stale,
+            replicas_since: BTreeMap::new(),
             // A scale of the Deployment by a person is followed, at the same instant, by its sync.
             surge: Persisting::after_ms(a.deployment_lag_ms + a.watch_latency_ms * 2),
             skip_replicas: a.expectations_may_expire,
@@ -72,6 +83,7 @@ impl Checker for ReplicaChecker {
     ) {
         let store = view.store;
         let deployments = self.reindex(store, delta);
+        self.record_replicas(store, delta, now);
         let mut creators: Vec<RsId> = (view.new_events.iter())
             .filter(|e| e.kind == "ReplicaSet" && e.reason == "SuccessfulCreate")
             .filter_map(|e| self.replica_set(store, &e.namespace, &e.name))
@@ -86,7 +98,8 @@ impl Checker for ReplicaChecker {
             let active = store
                 .pods_of_rs(rs)
                 .filter(|p| store.pods[p.index()].is_active());
-            if let Some(detail) = over_replicas(active.count(), r.replicas) {
+            let replicas = self.replicas_bound(rs, r.replicas, now);
+            if let Some(detail) = over_replicas(active.count(), replicas) {
                 let object = format!("ReplicaSet {}/{}", r.meta.namespace, r.meta.name);
                 findings.violate(now, Invariant::ReplicaSetReplicas, object, detail);
             }
@@ -115,6 +128,42 @@ impl ReplicaChecker {
             }
         }
         deployments
+    }
+
+    /// Keeps the `spec.replicas` of the ReplicaSets the event changed, if a lagging cache may have
+    /// read an older one.
+    fn record_replicas(&mut self, store: &Store, delta: &Delta, now: SimTime) {
+        if self.spec_stale.is_empty() {
+            return;
+        }
+        let lag_ms = self.spec_stale.iter().map(|w| w.lag_ms).max().unwrap_or(0);
+        let horizon = SimTime(now.as_ms().saturating_sub(lag_ms));
+        for rs in delta.replica_sets.iter().copied() {
+            let replicas = store.replica_sets[rs.index()].replicas;
+            let since = self.replicas_since.entry(rs).or_default();
+            if since.last().is_none_or(|(_, r)| *r != replicas) {
+                since.push((now, replicas));
+            }
+            // Older values than the one held at the horizon can no longer be read.
+            let first = since.iter().rposition(|(t, _)| *t <= horizon).unwrap_or(0);
+            since.drain(..first);
+        }
+    }
+
+    /// The largest `spec.replicas` of `rs` (`live` now) the ReplicaSet controller may have read at
+    /// `now`: while its whole cache lags, any value it held within the lag, as upstream's
+    /// `manageReplicas` sizes the set from its lister's copy
+    /// (kk:pkg/controller/replicaset/replica_set.go `syncReplicaSet`).
+    fn replicas_bound(&self, rs: RsId, live: u32, now: SimTime) -> u32 {
+        let windows = self.spec_stale.iter().filter(|w| w.covers(now));
+        let Some(lag_ms) = windows.map(|w| w.lag_ms).max() else {
+            return live;
+        };
+        let horizon = SimTime(now.as_ms().saturating_sub(lag_ms));
+        let since = self.replicas_since.get(&rs).map_or(&[][..], Vec::as_slice);
+        // The value held at the horizon (the last set at or before it) and every later one.
+        let first = since.iter().rposition(|(t, _)| *t <= horizon).unwrap_or(0);
+        since[first..].iter().map(|(_, r)| *r).fold(live, u32::max)
     }
 
     /// The first live ReplicaSet called `namespace/name`.
@@ -181,6 +230,31 @@ mod tests {
     fn creating_up_to_replicas_is_right_and_beyond_is_wrong() {
         assert_eq!(over_replicas(3, 3), None);
         assert!(over_replicas(4, 3).is_some());
+    }
+
+    #[test]
+    fn a_lagging_replicaset_cache_may_size_a_set_by_a_replicas_value_of_its_lag() {
+        let text = "name: t\nduration: 5m\nfaults:\n  - {at: 10s, delay-watch: {controller: replicaset, by: 7s, for: 60s}}\n";
+        let s = crate::scenario::load_str(text, std::path::Path::new("t.yaml")).unwrap();
+        let mut c = ReplicaChecker::new(&s, &super::super::Allowances::of(&s));
+        let rs = RsId(0);
+        c.replicas_since
+            .insert(rs, vec![(SimTime(20_000), 4), (SimTime(25_000), 0)]);
+        assert_eq!(
+            c.replicas_bound(rs, 0, SimTime(27_000)),
+            4,
+            "4 was held 7 s ago"
+        );
+        assert_eq!(
+            c.replicas_bound(rs, 0, SimTime(40_000)),
+            0,
+            "the lag has passed"
+        );
+        assert_eq!(
+            c.replicas_bound(rs, 0, SimTime(5_000)),
+            0,
+            "no lag before the fault"
+        );
     }
 
     #[test]

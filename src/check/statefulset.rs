@@ -295,7 +295,7 @@ pub struct StsInvariants {
     /// When the StatefulSet controller decides from a lagging cache (`delay-watch`): a creation or
     /// deletion then follows the set as it was, so the order and partition rules, judged against
     /// the set as it is, are not (the identity rules always are).
-    stale: Vec<(SimTime, SimTime)>,
+    stale: Vec<super::allowances::StaleWindow>,
 }
 
 impl StsInvariants {
@@ -310,11 +310,7 @@ impl StsInvariants {
 
     fn excused(&self, v: &Violation) -> bool {
         let decision = invariant_of(&v.kind) != super::Invariant::StsIdentity;
-        decision
-            && self
-                .stale
-                .iter()
-                .any(|(from, to)| *from <= v.at && v.at <= *to)
+        decision && self.stale.iter().any(|w| w.covers(v.at))
     }
 }
 

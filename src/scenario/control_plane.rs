@@ -1,11 +1,18 @@
-//! The scenario's control-plane faults: `crash-controller`, `delay-watch` and `conflict`, each aimed
+//! The scenario's control-plane faults: `crash-controller`, `delay-watch`, `drop-watch`,
+//! `slow-sync` and `conflict`, each aimed
 //! at one controller of kube-controller-manager by the name its `--controllers` flag gives it.
 
 use super::duration::show;
 use super::field::{Field, Result};
 
 /// The control-plane faults as the scenario spells them.
-pub(crate) const CONTROL_PLANE_ACTIONS: &[&str] = &["crash-controller", "delay-watch", "conflict"];
+pub(crate) const CONTROL_PLANE_ACTIONS: &[&str] = &[
+    "crash-controller",
+    "delay-watch",
+    "drop-watch",
+    "slow-sync",
+    "conflict",
+];
 
 /// A controller a control-plane fault hits: those whose state a restart rebuilds from the API
 /// objects alone (the PV binder, attach/detach and node lifecycle controllers are not among them yet).
@@ -91,6 +98,22 @@ pub enum ControlPlaneFault {
         for_ms: u64,
         resource: WatchedResource,
     },
+    /// The controller's watches break: its caches stop changing and it hears of nothing, until
+    /// its reflectors relist after `relist_after_ms` (a watch closed with 410 Gone, the relist
+    /// retried with back-off); the relist refreshes every cache at once and its handlers see every
+    /// object again (k8s.io/client-go/tools/cache/reflector.go `ListAndWatch`, `DeltaFIFO.Replace`).
+    DropWatch {
+        controller: Controller,
+        relist_after_ms: u64,
+    },
+    /// For `for_ms`, each sync of the controller keeps its worker busy for `per_key_ms`: its keys
+    /// wait their turn one at a time (a controller starved of CPU or API throughput, such as a
+    /// garbage collector working through a large cascade with its `--concurrent-gc-syncs` workers).
+    SlowSync {
+        controller: Controller,
+        per_key_ms: u64,
+        for_ms: u64,
+    },
     /// For `for_ms`, each update the controller sends fails with 409 Conflict with `probability`
     /// (the `api-conflicts` random stream); the sync stops there and the key is requeued with the
     /// work queue's rate-limited back-off.
@@ -107,6 +130,8 @@ impl ControlPlaneFault {
         match self {
             ControlPlaneFault::Crash { controller, .. }
             | ControlPlaneFault::DelayWatch { controller, .. }
+            | ControlPlaneFault::DropWatch { controller, .. }
+            | ControlPlaneFault::SlowSync { controller, .. }
             | ControlPlaneFault::Conflict { controller, .. } => *controller,
         }
     }
@@ -131,6 +156,24 @@ impl ControlPlaneFault {
                     WatchedResource::Pods => " pods",
                 },
                 show(*by_ms),
+                show(*for_ms)
+            ),
+            ControlPlaneFault::DropWatch {
+                controller,
+                relist_after_ms,
+            } => format!(
+                "{} relists after {}",
+                controller.name(),
+                show(*relist_after_ms)
+            ),
+            ControlPlaneFault::SlowSync {
+                controller,
+                per_key_ms,
+                for_ms,
+            } => format!(
+                "{} {} per key for {}",
+                controller.name(),
+                show(*per_key_ms),
                 show(*for_ms)
             ),
             ControlPlaneFault::Conflict {
@@ -159,6 +202,16 @@ pub(crate) fn control_plane_fault(action: &str, body: &Field) -> Result<ControlP
             })
         }
         "delay-watch" => delay_watch(body),
+        "drop-watch" => {
+            let f = body.fields(&["controller", "relist-after"])?;
+            let controller = controller(&f.req("controller")?)?;
+            let relist_after_ms = f.req("relist-after")?.duration()?;
+            Ok(ControlPlaneFault::DropWatch {
+                controller,
+                relist_after_ms,
+            })
+        }
+        "slow-sync" => slow_sync(body),
         _ => conflict(body),
     }
 }
@@ -197,6 +250,23 @@ fn watched_resource(field: &Field, c: Controller) -> Result<WatchedResource> {
         ))),
         other => Err(field.invalid(format!("{other:?} is not a watched resource (all, pods)"))),
     }
+}
+
+/// `{controller: X, per-key: 2s, for: 5m}`.
+fn slow_sync(body: &Field) -> Result<ControlPlaneFault> {
+    let f = body.fields(&["controller", "per-key", "for"])?;
+    let controller = controller(&f.req("controller")?)?;
+    let per_key = f.req("per-key")?;
+    let per_key_ms = per_key.duration()?;
+    if per_key_ms == 0 {
+        return Err(per_key.invalid("a slow sync takes more than 0s per key"));
+    }
+    let for_ms = f.req("for")?.duration()?;
+    Ok(ControlPlaneFault::SlowSync {
+        controller,
+        per_key_ms,
+        for_ms,
+    })
 }
 
 /// `{controller: X, probability: 0.3, for: 5m}`.

@@ -11,7 +11,7 @@ fn faults(
 
 #[test]
 fn each_control_plane_fault_parses_with_its_controller_and_durations() {
-    let s = faults("  - {at: 1m, crash-controller: {name: statefulset, down: 30s}}\n  - {at: 2m, delay-watch: {controller: endpointslice, by: 5s, for: 2m}}\n  - {at: 3m, conflict: {controller: replicaset, probability: 0.3, for: 5m}}\n").unwrap();
+    let s = faults("  - {at: 1m, crash-controller: {name: statefulset, down: 30s}}\n  - {at: 2m, delay-watch: {controller: endpointslice, by: 5s, for: 2m}}\n  - {at: 3m, conflict: {controller: replicaset, probability: 0.3, for: 5m}}\n  - {at: 4m, drop-watch: {controller: deployment, relist-after: 45s}}\n  - {at: 5m, slow-sync: {controller: garbagecollector, per-key: 2s, for: 3m}}\n").unwrap();
     let got: Vec<ControlPlaneFault> = s
         .faults
         .iter()
@@ -37,6 +37,15 @@ fn each_control_plane_fault_parses_with_its_controller_and_durations() {
                 controller: Controller::ReplicaSet,
                 probability: 0.3,
                 for_ms: 300_000
+            },
+            ControlPlaneFault::DropWatch {
+                controller: Controller::Deployment,
+                relist_after_ms: 45_000,
+            },
+            ControlPlaneFault::SlowSync {
+                controller: Controller::GarbageCollector,
+                per_key_ms: 2_000,
+                for_ms: 180_000,
             },
         ]
     );
@@ -66,6 +75,10 @@ fn a_probability_outside_0_to_1_and_a_zero_delay_are_rejected() {
     assert!(m.contains("delay-watch.by"), "{m}");
     let m = message(faults("  - {at: 1m, crash-controller: {name: job}}\n"));
     assert!(m.contains("down"), "{m}");
+    let m = message(faults(
+        "  - {at: 1m, slow-sync: {controller: job, per-key: 0s, for: 1m}}\n",
+    ));
+    assert!(m.contains("slow-sync.per-key"), "{m}");
 }
 
 #[test]
@@ -100,4 +113,17 @@ fn a_pods_only_delay_of_another_controller_or_an_unknown_resource_is_rejected_by
         m.contains("delay-watch.resource") && m.contains("all, pods"),
         "{m}"
     );
+}
+
+#[test]
+fn a_drop_watch_without_its_relist_time_or_with_a_typo_is_reported_by_field() {
+    let m = message(faults("  - {at: 1m, drop-watch: {controller: job}}\n"));
+    assert!(
+        m.contains("scenarios/x.yaml") && m.contains("relist-after"),
+        "{m}"
+    );
+    let m = message(faults(
+        "  - {at: 1m, drop-watch: {controller: job, relist-afte: 5s}}\n",
+    ));
+    assert!(m.contains("relist-afte"), "{m}");
 }

@@ -83,7 +83,7 @@ fn a_misspelt_scenario_field_is_reported_with_its_path() {
     assert!(err.ends_with("x.yaml: duraton: unknown field; expected one of: name, seed, duration, cluster, manifests, apps, traffic, faults, quorum, testing; did you mean duration?"), "{err}");
     let text = format!("{HEAD}faults:\n  - {{at: 1m, delete-pod: {{selector: app=mariadb}}}}\n  - {{at: 2m, kill-containr: {{selector: app=mariadb}}}}\n");
     let err = message(with_objects(&text, mariadb()));
-    assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, every, pick, delete-pod, kill-container, force-delete-pod, set-image, scale, rollout-undo, rollout-pause, rollout-resume, patch, apply, crash-node, partition-node, restart-node, recover-node, shutdown-node, delete-node, taint-node, zone-outage, cordon, uncordon, drain, crash-controller, delay-watch, conflict; did you mean kill-container?");
+    assert_eq!(err, "scenarios/x.yaml: faults[1].kill-containr: unknown field; expected one of: at, every, pick, delete-pod, kill-container, force-delete-pod, set-image, scale, rollout-undo, rollout-pause, rollout-resume, patch, apply, crash-node, partition-node, restart-node, recover-node, shutdown-node, delete-node, taint-node, zone-outage, cordon, uncordon, drain, crash-controller, delay-watch, drop-watch, slow-sync, conflict; did you mean kill-container?");
 }
 
 #[test]

@@ -374,6 +374,8 @@ impl FaultAction {
             FaultAction::ControlPlane(f) => match f {
                 super::control_plane::ControlPlaneFault::Crash { .. } => "crash-controller",
                 super::control_plane::ControlPlaneFault::DelayWatch { .. } => "delay-watch",
+                super::control_plane::ControlPlaneFault::DropWatch { .. } => "drop-watch",
+                super::control_plane::ControlPlaneFault::SlowSync { .. } => "slow-sync",
                 super::control_plane::ControlPlaneFault::Conflict { .. } => "conflict",
             },
         }

@@ -23,13 +23,26 @@ pub enum Timer {
     Restart(Controller),
     /// Watch events that a lagging informer delivers late are due.
     Deliver,
+    /// The controller's broken watches relist.
+    Relist(Controller),
 }
 
-/// A watch that delivers late: every informer of its controller's, or only the pod informer.
+/// A watch that misbehaves until `until`.
 struct Delay {
-    by_ms: u64,
     until: SimTime,
-    resource: WatchedResource,
+    watch: Watch,
+}
+
+/// How a watch misbehaves.
+#[derive(Debug, Clone, Copy)]
+enum Watch {
+    /// It delivers `by_ms` late: every informer of its controller's, or only the pod informer.
+    Lags {
+        by_ms: u64,
+        resource: WatchedResource,
+    },
+    /// It is broken since `since`: the caches stay as they were then, and events are lost.
+    Broken { since: SimTime },
 }
 
 /// The state of the control-plane faults of one run.
@@ -37,6 +50,13 @@ pub struct ControlPlane {
     /// Per controller ([`Controller::index`]): until when it is down.
     down_until: [Option<SimTime>; Controller::ALL.len()],
     delays: [Option<Delay>; Controller::ALL.len()],
+    /// Per controller: when its informers last listed (a restart or a relist): its caches are
+    /// no older than that, whatever its watch's lag.
+    listed_at: [Option<SimTime>; Controller::ALL.len()],
+    /// Per controller: how long a sync keeps its worker busy, and until when.
+    slow: [Option<(u64, SimTime)>; Controller::ALL.len()],
+    /// Per controller: when its busy worker takes the next key.
+    busy_until: [SimTime; Controller::ALL.len()],
     /// Per controller: the probability an update fails, and until when.
     conflicts: [Option<(f64, SimTime)>; Controller::ALL.len()],
     /// The `api-conflicts` random stream.
@@ -59,6 +79,9 @@ impl ControlPlane {
         ControlPlane {
             down_until: Default::default(),
             delays: Default::default(),
+            listed_at: Default::default(),
+            slow: Default::default(),
+            busy_until: [SimTime::ZERO; Controller::ALL.len()],
             conflicts: Default::default(),
             rng,
             failures: BTreeMap::new(),
@@ -74,25 +97,67 @@ impl ControlPlane {
         self.down_until[c.index()].is_some_and(|t| now < t)
     }
 
-    /// How late `c`'s watch of `kind` delivers at `now` (0: on time).
-    pub fn delay_ms(&self, c: Controller, kind: Kind, now: SimTime) -> u64 {
-        match self.lag(c, now) {
-            Some((by_ms, WatchedResource::All)) => by_ms,
-            Some((by_ms, WatchedResource::Pods)) if kind == Kind::Pod => by_ms,
-            _ => 0,
+    /// How late `c`'s watch of `kind` delivers at `now` (0: on time); None: the event is lost
+    /// (its watch is broken until a relist).
+    pub fn delay_ms(&self, c: Controller, kind: Kind, now: SimTime) -> Option<u64> {
+        match self.watch(c, now) {
+            None => Some(0),
+            Some(Watch::Broken { .. }) => None,
+            Some(Watch::Lags { by_ms, resource }) => Some(match resource {
+                WatchedResource::All => by_ms,
+                WatchedResource::Pods if kind == Kind::Pod => by_ms,
+                WatchedResource::Pods => 0,
+            }),
         }
     }
 
-    /// How late `c`'s lagging watch delivers at `now`, and which informers it slows.
+    /// How old the objects in `c`'s cache may be at `now`, and which informers lag (a broken
+    /// watch leaves every cache as it was when it broke).
     pub(super) fn lag(&self, c: Controller, now: SimTime) -> Option<(u64, WatchedResource)> {
+        let (by_ms, resource) = match self.watch(c, now)? {
+            Watch::Lags { by_ms, resource } => (by_ms, resource),
+            Watch::Broken { since } => (now.since_ms(since), WatchedResource::All),
+        };
+        let listed_ms = self.listed_at[c.index()].map_or(u64::MAX, |t| now.since_ms(t));
+        Some((by_ms.min(listed_ms), resource))
+    }
+
+    /// When `target`'s slow controller can take it (None: now, and its worker is busy from now
+    /// for one turn).
+    pub(super) fn turn(&mut self, target: Target, now: SimTime) -> Option<SimTime> {
+        let i = controller_of(target)?.index();
+        let per_key_ms = match self.slow[i] {
+            Some((per_key_ms, until)) if now < until => per_key_ms,
+            _ => return None,
+        };
+        if self.busy_until[i] > now {
+            return Some(self.busy_until[i]);
+        }
+        self.busy_until[i] = now.plus_ms(per_key_ms);
+        None
+    }
+
+    /// `c`'s informers list now: its caches are the API server's, and a broken watch is
+    /// replaced by the new one the list starts.
+    fn listed(&mut self, c: Controller, now: SimTime) {
+        self.listed_at[c.index()] = Some(now);
+        if matches!(self.watch(c, now), Some(Watch::Broken { .. })) {
+            self.delays[c.index()] = None;
+        }
+    }
+
+    fn watch(&self, c: Controller, now: SimTime) -> Option<Watch> {
         match &self.delays[c.index()] {
-            Some(d) if now < d.until => Some((d.by_ms, d.resource)),
+            Some(d) if now < d.until => Some(d.watch),
             _ => None,
         }
     }
 
-    fn any_delay(&self, now: SimTime) -> bool {
-        self.delays.iter().flatten().any(|d| now < d.until)
+    /// The oldest view any lagging cache may read at `now` (None: no watch lags).
+    fn oldest_horizon(&self, now: SimTime) -> Option<SimTime> {
+        let lags = Controller::ALL.into_iter().filter_map(|c| self.lag(c, now));
+        let by_ms = lags.map(|(by_ms, _)| by_ms).max()?;
+        Some(SimTime(now.as_ms().saturating_sub(by_ms)))
     }
 }
 
@@ -157,12 +222,25 @@ impl World<'_> {
                 ..
             } => {
                 let until = now.plus_ms(for_ms);
-                self.cp.delays[i] = Some(Delay {
-                    by_ms,
-                    until,
-                    resource,
-                });
+                let watch = Watch::Lags { by_ms, resource };
+                self.cp.delays[i] = Some(Delay { until, watch });
                 self.take_snapshot();
+                Ok(())
+            }
+            ControlPlaneFault::DropWatch {
+                controller,
+                relist_after_ms,
+            } => {
+                let until = now.plus_ms(relist_after_ms);
+                let watch = Watch::Broken { since: now };
+                self.cp.delays[i] = Some(Delay { until, watch });
+                self.take_snapshot();
+                self.schedule(until, Ev::ControlPlane(Timer::Relist(controller)))
+            }
+            ControlPlaneFault::SlowSync {
+                per_key_ms, for_ms, ..
+            } => {
+                self.cp.slow[i] = Some((per_key_ms, now.plus_ms(for_ms)));
                 Ok(())
             }
             ControlPlaneFault::Conflict {
@@ -181,6 +259,7 @@ impl World<'_> {
         match timer {
             Timer::Restart(c) => self.restart_controller(c),
             Timer::Deliver => self.deliver_late_events(),
+            Timer::Relist(c) => self.relist(c),
         }
     }
 
@@ -189,23 +268,38 @@ impl World<'_> {
     /// (`cache.NewSharedIndexInformer`'s initial list delivers an add per object).
     fn restart_controller(&mut self, c: Controller) -> Result<(), WorldError> {
         let now = self.cal.now();
+        if self.cp.down_until[c.index()] != Some(now) {
+            return Ok(()); // A later crash keeps it down longer (or it is already back).
+        }
         self.cp.down_until[c.index()] = None;
+        // Its informers' first list is the API server's state (`WaitForCacheSync`).
+        self.cp.listed(c, now);
         self.cp.failures.retain(|t, _| controller_of(*t) != Some(c));
-        let s = &self.store;
-        let keys: Vec<Target> = match c {
+        match c {
             Controller::ReplicaSet => {
                 // A new process with the same code (a testing mutant stays switched on).
                 let no_expectations = self.rsc.no_expectations;
                 self.rsc = Default::default();
                 self.rsc.no_expectations = no_expectations;
-                let pods: Vec<crate::api::PodId> = s.live_pods.iter().copied().collect();
+                let pods: Vec<crate::api::PodId> = self.store.live_pods.iter().copied().collect();
                 for pod in pods {
                     self.rsc.observe_pod(&self.store, pod, now);
                 }
-                ids(self.store.replica_sets.len(), |i| {
-                    Target::ReplicaSet(crate::api::RsId(i))
-                })
             }
+            Controller::Job => self.jobs = Default::default(),
+            _ => {}
+        }
+        self.enqueue_all(c, now)
+    }
+
+    /// Adds the key of every object controller `c` watches (what its handlers do for the adds or
+    /// updates a list delivers).
+    pub(super) fn enqueue_all(&mut self, c: Controller, now: SimTime) -> Result<(), WorldError> {
+        let s = &self.store;
+        let keys: Vec<Target> = match c {
+            Controller::ReplicaSet => ids(s.replica_sets.len(), |i| {
+                Target::ReplicaSet(crate::api::RsId(i))
+            }),
             Controller::Deployment => ids(s.deployments.len(), |i| {
                 Target::Deployment(crate::api::DeployId(i))
             }),
@@ -218,10 +312,7 @@ impl World<'_> {
             Controller::DaemonSet => ids(s.daemon_sets.len(), |i| {
                 Target::DaemonSet(crate::api::DsId(i))
             }),
-            Controller::Job => {
-                self.jobs = Default::default();
-                ids(self.store.jobs.len(), |i| Target::Job(crate::api::JobId(i)))
-            }
+            Controller::Job => ids(s.jobs.len(), |i| Target::Job(crate::api::JobId(i))),
             Controller::Disruption => {
                 ids(s.pdbs.len(), |i| Target::Disruption(crate::api::PdbId(i)))
             }
@@ -238,14 +329,12 @@ impl World<'_> {
     /// Keeps a copy of the store while a watch lags, for the caches that lag behind it.
     pub(super) fn take_snapshot(&mut self) {
         let now = self.cal.now();
-        if !self.cp.any_delay(now) {
+        let Some(horizon) = self.cp.oldest_horizon(now) else {
             if self.cp.late.is_empty() {
                 self.cp.snapshots.clear();
             }
             return;
-        }
-        let max_by_ms = self.cp.delays.iter().flatten().map(|d| d.by_ms).max();
-        let horizon = SimTime(now.as_ms().saturating_sub(max_by_ms.unwrap_or(0)));
+        };
         let keep_from = self.cp.snapshots.iter().rposition(|(t, _)| *t <= horizon);
         self.cp.snapshots.drain(..keep_from.unwrap_or(0));
         if self.cp.snapshots.last().is_some_and(|(t, _)| *t == now) {

@@ -1,5 +1,6 @@
-//! Watch events that a lagging informer delivers late: its handlers' work (a key added to the work
-//! queue, the ReplicaSet controller's expectations observed) runs when the event arrives.
+//! Watch events that a lagging informer delivers late (its handlers' work, a key added to the work
+//! queue or the ReplicaSet controller's expectations observed, runs when the event arrives), or that
+//! a broken watch loses until its relist.
 
 use super::cache_view::view;
 use super::control_plane::{controller_of, Timer};
@@ -28,12 +29,33 @@ impl LateEvents {
 
 impl World<'_> {
     /// When a notification of a change to a `kind` object for `target`, made at `at`, reaches
-    /// its controller.
-    pub(super) fn notified_at(&self, target: Target, kind: Kind, at: SimTime) -> SimTime {
+    /// its controller (None: never, its watch is broken; the relist will add the key).
+    pub(super) fn notified_at(&self, target: Target, kind: Kind, at: SimTime) -> Option<SimTime> {
         match controller_of(target) {
-            Some(c) => at.plus_ms(self.cp.delay_ms(c, kind, self.cal.now())),
-            None => at,
+            Some(c) => Some(at.plus_ms(self.cp.delay_ms(c, kind, self.cal.now())?)),
+            None => Some(at),
         }
+    }
+
+    /// True if `target`'s controller's watch is broken now (an event for it is lost).
+    fn lost(&self, target: Target) -> bool {
+        let now = self.cal.now();
+        controller_of(target).is_some_and(|c| self.cp.delay_ms(c, Kind::Pod, now).is_none())
+    }
+
+    /// The broken watches of `c` relist: every cache is the API server's again, and the handlers
+    /// add the key of every object (and the ReplicaSet controller's expectations see every pod).
+    pub(super) fn relist(&mut self, c: Controller) -> Result<(), WorldError> {
+        let now = self.cal.now();
+        if self.cp.is_down(c, now) {
+            return Ok(()); // Its restart lists everything.
+        }
+        if c == Controller::ReplicaSet {
+            for (t, r) in self.rsc.relist(&self.store, now) {
+                self.schedule(t, Ev::RsRequeue(r))?;
+            }
+        }
+        self.enqueue_all(c, now)
     }
 
     /// The handler of a watch event arriving at `due` adds `target` then. Not an `AddAfter` now:
@@ -55,7 +77,9 @@ impl World<'_> {
         if self.cp.is_down(c, now) {
             return Ok(());
         }
-        let by_ms = self.cp.delay_ms(c, Kind::Pod, now);
+        let Some(by_ms) = self.cp.delay_ms(c, Kind::Pod, now) else {
+            return Ok(()); // Lost with the broken watch; the relist observes the pod.
+        };
         if by_ms > 0 {
             let due = at.plus_ms(by_ms);
             self.cp.late.pods.push((due, id));
@@ -77,7 +101,9 @@ impl World<'_> {
                 break;
             }
             let target = entry.remove();
-            self.enqueue(target, now)?;
+            if !self.lost(target) {
+                self.enqueue(target, now)?;
+            }
         }
         Ok(())
     }
@@ -89,6 +115,9 @@ impl World<'_> {
             .into_iter()
             .partition(|(t, _)| *t <= now);
         self.cp.late.pods = later;
+        if self.lost(Target::ReplicaSet(crate::api::RsId(0))) {
+            return Ok(()); // In flight when the watch broke: lost; the relist observes them.
+        }
         for (_, pod) in due {
             let requeue = {
                 let seen = view(&self.cp, &self.store, Controller::ReplicaSet, now);

@@ -204,6 +204,10 @@ impl World<'_> {
             }
             super::world::census_count(&mut self.census, "key", &target);
             if self.controller_runs(target) {
+                if let Some(at) = self.cp.turn(target, now) {
+                    self.queue.add_after(target, at); // Its slow controller's worker is busy.
+                    continue;
+                }
                 self.cp.syncing = super::control_plane::controller_of(target).map(|_| target);
                 let done = self.run_target(target);
                 self.cp.syncing = None;

@@ -131,3 +131,57 @@ fn certain_conflicts_keep_a_statefulset_s_status_stale_until_they_stop() {
     );
     assert_eq!(status_at_end, 3, "status.replicas after them");
 }
+
+#[test]
+fn a_pod_deleted_while_the_statefulset_watch_is_broken_is_recreated_at_the_relist() {
+    let delete = "{at: 60s, delete-pod: {pod: web-1}}";
+    let broken = run(&[
+        "{at: 50s, drop-watch: {controller: statefulset, relist-after: 40s}}",
+        delete,
+    ]);
+    let at = recreated_ms(&broken, "web-1");
+    assert!(
+        (90_000..95_000).contains(&at),
+        "web-1 recreated at {at} ms, not just after the relist at 90 s"
+    );
+}
+
+#[test]
+fn a_deployment_scaled_while_its_watch_is_broken_scales_its_replica_set_at_the_relist() {
+    let dir = super::util::temp_dir("control-plane-drop");
+    let s = scenario(
+        dir.path(),
+        &[
+            "{at: 30s, drop-watch: {controller: deployment, relist-after: 60s}}",
+            "{at: 40s, scale: {deployment: api, replicas: 4}}",
+        ],
+    );
+    let mut scaled_at = None;
+    kubesim::sim::run_inspected(&s, s.seed, |view, now| {
+        let rs = view.store.replica_sets.iter().find(|r| r.meta.exists());
+        if scaled_at.is_none() && rs.is_some_and(|r| r.replicas == 4) {
+            scaled_at = Some(now.0);
+        }
+    })
+    .expect("runs");
+    let at = scaled_at.expect("the ReplicaSet is scaled to 4");
+    assert!(
+        (90_000..91_000).contains(&at),
+        "scaled at {at} ms, not at the relist (90 s)"
+    );
+}
+
+#[test]
+fn a_second_crash_during_the_first_keeps_the_controller_down_until_its_own_end() {
+    let delete = "{at: 60s, delete-pod: {pod: web-1}}";
+    let crashed = run(&[
+        "{at: 30s, crash-controller: {name: statefulset, down: 40s}}",
+        "{at: 70s, crash-controller: {name: statefulset, down: 30s}}",
+        delete,
+    ]);
+    let at = recreated_ms(&crashed, "web-1");
+    assert!(
+        (100_000..105_000).contains(&at),
+        "web-1 recreated at {at} ms, not just after the second restart at 100 s"
+    );
+}

@@ -176,6 +176,22 @@ fn a_deployment_scaled_while_its_watch_lags_converges_in_seed_1_of_the_soak() {
     replay_keeps_every_invariant("generated-deployment-scale-lag", 1);
 }
 
+/// The soak's fourth run, seed 1: d0 is scaled to 4 and at once to 0 while the ReplicaSet
+/// controller's whole cache lags 7 s. It sizes the set from its stale copy (replicas 4) and creates
+/// a pod, as upstream's lister-fed `manageReplicas` would: the bound is the replicas it could read.
+#[test]
+fn a_replicaset_sized_from_its_lagging_cache_is_judged_by_what_it_read_in_seed_1_of_the_soak() {
+    replay_keeps_every_invariant("generated-rs-stale-replicas", 1);
+}
+
+/// The soak's fifth run, seed 1: a second crash of the ReplicaSet controller begins the instant the
+/// first one ends, while its pod informer lags. The first restart must not bring it back early, and
+/// the restart's fresh list (`WaitForCacheSync`) must not read pods from the lagging watch.
+#[test]
+fn a_replicaset_controller_crashing_again_as_it_restarts_keeps_its_bound_in_seed_1_of_the_soak() {
+    replay_keeps_every_invariant("generated-rs-second-crash", 1);
+}
+
 /// Replays the counterexample saved in tests/fixtures/`fixture` (its seed must be `seed`) with
 /// every invariant on, and asserts that it keeps them all.
 fn replay_keeps_every_invariant(fixture: &str, seed: u64) {

@@ -367,3 +367,51 @@ fn with_when_deleted_delete_every_claim_is_owned_by_the_statefulset_until_condem
         );
     }
 }
+
+/// `scenario` reloaded from `dir` with one more fault.
+fn with_fault(dir: &std::path::Path, fault: &str) -> Scenario {
+    let path = dir.join("s.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}  - {fault}\n")).unwrap();
+    load(&path)
+}
+
+/// When each condemned claim of the scale-down (www-web-2 to 4) was deleted, in ms, sorted.
+fn condemned_claims_deleted_ms(history: &History) -> Vec<u64> {
+    let mut at: Vec<u64> = (2..5)
+        .map(|i| {
+            let seen = &history[&format!("www-web-{i}")];
+            let first = uids(seen)[0].clone();
+            let after = seen.iter().skip_while(|(_, c)| c.is_none());
+            let gone = after.skip_while(|(_, c)| c.as_ref().is_some_and(|c| c.uid == first));
+            gone.map(|(t, _)| *t)
+                .next()
+                .expect("the condemned claim is deleted")
+        })
+        .collect();
+    at.sort();
+    at
+}
+
+#[test]
+fn a_slow_garbage_collector_deletes_condemned_claims_one_turn_apart() {
+    let dir = temp_dir("slow-gc");
+    let quick = retention_scenario(dir.path(), "Delete", "Retain");
+    let (_, history) = run_recording(&quick, &claim_names());
+    let on_time = condemned_claims_deleted_ms(&history);
+    let slow = with_fault(
+        dir.path(),
+        "{at: 50s, slow-sync: {controller: garbagecollector, per-key: 5s, for: 3m}}",
+    );
+    let (_, history) = run_recording(&slow, &claim_names());
+    let late = condemned_claims_deleted_ms(&history);
+    assert!(
+        on_time.windows(2).any(|w| w[1] - w[0] < 5_000),
+        "without the fault two deletions come within 5 s: {on_time:?}"
+    );
+    assert!(
+        late.windows(2).all(|w| w[1] - w[0] >= 5_000),
+        "each deletion takes a 5 s turn of the collector: {late:?}"
+    );
+    assert!(late[2] > on_time[2], "{late:?} against {on_time:?}");
+}

@@ -42,6 +42,20 @@ impl ReplicaSetController {
     }
 }
 
+impl ReplicaSetController {
+    /// A relist after a broken watch (client-go `DeltaFIFO.Replace`): the handlers see every pod
+    /// the list returns (an add for one not seen before, else an update) and a delete for each
+    /// pod held that the list lacks (`DeletedFinalStateUnknown`). Returns the delayed requeues.
+    pub fn relist(&mut self, store: &Store, at: SimTime) -> Vec<(SimTime, Requeue)> {
+        let held = self.informer.keys().copied();
+        let pods: std::collections::BTreeSet<PodId> =
+            held.chain(store.live_pods.iter().copied()).collect();
+        pods.into_iter()
+            .filter_map(|p| self.observe_pod(store, p, at))
+            .collect()
+    }
+}
+
 /// `resolveControllerRef`: the pod's controlling ReplicaSet, if it still exists.
 fn resolve_controller_ref(store: &Store, pod: &Pod) -> Option<RsId> {
     match pod.meta.owner {

@@ -74,6 +74,14 @@ impl Step {
                 pods_only,
             },
             Action::Conflict { tenths, for_s, .. } => Action::Conflict { c, tenths, for_s },
+            Action::DropWatch { relist_after_s, .. } => Action::DropWatch { c, relist_after_s },
+            Action::SlowSync {
+                per_key_s, for_s, ..
+            } => Action::SlowSync {
+                c,
+                per_key_s,
+                for_s,
+            },
             other => other,
         };
         let span_s = fault.span_s().max(1);
@@ -123,6 +131,7 @@ fn episode_fault() -> impl Strategy<Value = Action> {
             move |(by_s, for_s, pods_only)| Action::DelayWatch { c, by_s, for_s, pods_only }
         ),
         1 => (1u8..10, 10u16..120).prop_map(move |(tenths, for_s)| Action::Conflict { c, tenths, for_s }),
+        1 => (1u16..120).prop_map(move |relist_after_s| Action::DropWatch { c, relist_after_s }),
     ]
 }
 

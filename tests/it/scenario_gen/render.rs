@@ -167,6 +167,18 @@ fn fault_lines(g: &GenScenario, t: &Timed) -> Vec<String> {
             "conflict: {{controller: {}, probability: 0.{tenths}, for: {for_s}s}}",
             c.name()
         )),
+        Action::SlowSync {
+            c,
+            per_key_s,
+            for_s,
+        } => line(format!(
+            "slow-sync: {{controller: {}, per-key: {per_key_s}s, for: {for_s}s}}",
+            c.name()
+        )),
+        Action::DropWatch { c, relist_after_s } => line(format!(
+            "drop-watch: {{controller: {}, relist-after: {relist_after_s}s}}",
+            c.name()
+        )),
     }
 }
 

@@ -133,6 +133,15 @@ pub enum Action {
         tenths: u8,
         for_s: u16,
     },
+    DropWatch {
+        c: Controller,
+        relist_after_s: u16,
+    },
+    SlowSync {
+        c: Controller,
+        per_key_s: u8,
+        for_s: u16,
+    },
 }
 
 impl Action {
@@ -145,6 +154,10 @@ impl Action {
             Action::CrashController { down_s, .. } => u64::from(*down_s),
             Action::DelayWatch { for_s, by_s, .. } => u64::from(*for_s) + u64::from(*by_s),
             Action::Conflict { for_s, .. } => u64::from(*for_s),
+            Action::DropWatch { relist_after_s, .. } => u64::from(*relist_after_s),
+            Action::SlowSync {
+                per_key_s, for_s, ..
+            } => u64::from(*for_s) + u64::from(*per_key_s),
             Action::DeletePod { grace_s, .. } => grace_s.map_or(0, u64::from),
             _ => 0,
         }
@@ -269,6 +282,13 @@ pub fn control_plane_action() -> impl Strategy<Value = Action> {
         (controller(), 1u8..10, 10u16..120).prop_map(|(c, tenths, for_s)| Action::Conflict {
             c,
             tenths,
+            for_s
+        }),
+        (controller(), 1u16..120)
+            .prop_map(|(c, relist_after_s)| Action::DropWatch { c, relist_after_s }),
+        (controller(), 1u8..10, 10u16..120).prop_map(|(c, per_key_s, for_s)| Action::SlowSync {
+            c,
+            per_key_s,
             for_s
         }),
     ]
