@@ -139,7 +139,7 @@ impl ControlPlane {
 
     /// `c`'s informers list now: its caches are the API server's, and a broken watch is
     /// replaced by the new one the list starts.
-    fn listed(&mut self, c: Controller, now: SimTime) {
+    pub(super) fn listed(&mut self, c: Controller, now: SimTime) {
         self.listed_at[c.index()] = Some(now);
         if matches!(self.watch(c, now), Some(Watch::Broken { .. })) {
             self.delays[c.index()] = None;

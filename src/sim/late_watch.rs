@@ -50,6 +50,7 @@ impl World<'_> {
         if self.cp.is_down(c, now) {
             return Ok(()); // Its restart lists everything.
         }
+        self.cp.listed(c, now);
         if c == Controller::ReplicaSet {
             for (t, r) in self.rsc.relist(&self.store, now) {
                 self.schedule(t, Ev::RsRequeue(r))?;
