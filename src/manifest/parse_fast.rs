@@ -81,7 +81,7 @@ fn chunk(text: &str) -> Option<Chunk> {
             continue;
         }
         read.non_null += 1;
-        let object = load(&value, || docs.nth(i))?;
+        let object = load(value, || docs.nth(i))?;
         read.objects.push((i, object));
     }
     Some(read)
@@ -101,11 +101,11 @@ fn name_sources(objects: Vec<(usize, Object)>, file: &str, several: bool) -> Vec
     named.collect()
 }
 
-/// Decodes, defaults and validates one document, or None if it needs the careful path.
-fn load<'t>(value: &Value, text: impl FnOnce() -> Option<Deserializer<'t>>) -> Option<Object> {
+/// Decodes, defaults and validates one document, or None if it needs the careful path. The value
+/// is decoded by value: its strings move into the object instead of being copied.
+fn load<'t>(value: Value, text: impl FnOnce() -> Option<Deserializer<'t>>) -> Option<Object> {
     let field = |key: &str| value.get(key).and_then(Value::as_str);
-    let (api_version, kind) = (field("apiVersion")?, field("kind")?);
-    let kind = kinds::resolve(api_version, kind).ok()?;
+    let kind = kinds::resolve(field("apiVersion")?, field("kind")?).ok()?;
     let decoded = match decode(kind.kind, Source::Value(value)) {
         Some(object) => object,
         None => decode(kind.kind, Source::Text(text()?))?,
@@ -120,13 +120,13 @@ fn load<'t>(value: &Value, text: impl FnOnce() -> Option<Deserializer<'t>>) -> O
 }
 
 /// Where a document's typed object is decoded from.
-enum Source<'v, 't> {
-    Value(&'v Value),
+enum Source<'t> {
+    Value(Value),
     Text(Deserializer<'t>),
 }
 
 /// The document as a `T`, if it decodes with no error and no unknown field.
-fn typed<T: DeserializeOwned>(source: Source<'_, '_>) -> Option<T> {
+fn typed<T: DeserializeOwned>(source: Source<'_>) -> Option<T> {
     let mut unknown = false;
     let decoded: Result<T, _> = match source {
         Source::Value(v) => serde_ignored::deserialize(v, |_| unknown = true),
@@ -136,7 +136,7 @@ fn typed<T: DeserializeOwned>(source: Source<'_, '_>) -> Option<T> {
 }
 
 /// The typed object for a resolved kind.
-fn decode(kind: &str, src: Source<'_, '_>) -> Option<Object> {
+fn decode(kind: &str, src: Source<'_>) -> Option<Object> {
     Some(match kind {
         "Deployment" => Object::Deployment(Box::new(typed(src)?)),
         "ReplicaSet" => Object::ReplicaSet(Box::new(typed(src)?)),

@@ -3,13 +3,15 @@
 //! DefaultPreemption's PostFilter message).
 
 use super::events::{Plugin, PluginSet};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A filter plugin's verdict on a node (`framework.Status` with code Unschedulable or
 /// UnschedulableAndUnresolvable, and its reasons).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
-    pub reasons: Vec<String>,
+    /// Fixed texts borrowed, built ones (a taint's) owned: most nodes' reasons allocate nothing.
+    pub reasons: Vec<Cow<'static, str>>,
     /// `Unschedulable`: evicting pods from the node could help (preemption tries it);
     /// false for `UnschedulableAndUnresolvable`.
     pub resolvable: bool,
@@ -19,7 +21,7 @@ pub struct Rejection {
 
 impl Rejection {
     /// `framework.NewStatus(framework.Unschedulable, reason)`.
-    pub fn unschedulable(reason: impl Into<String>) -> Self {
+    pub fn unschedulable(reason: impl Into<Cow<'static, str>>) -> Self {
         Rejection {
             reasons: vec![reason.into()],
             resolvable: true,
@@ -28,7 +30,7 @@ impl Rejection {
     }
 
     /// `framework.NewStatus(framework.UnschedulableAndUnresolvable, reason)`.
-    pub fn unresolvable(reason: impl Into<String>) -> Self {
+    pub fn unresolvable(reason: impl Into<Cow<'static, str>>) -> Self {
         Rejection {
             reasons: vec![reason.into()],
             resolvable: false,
@@ -61,14 +63,12 @@ pub fn message(rejections: &[Rejection]) -> String {
     if rejections.is_empty() {
         return NO_NODES.to_string();
     }
-    let reasons = rejections.iter().flat_map(|r| r.reasons.iter().cloned());
-    let preemption = rejections.iter().map(|r| {
-        let reason = if r.resolvable {
-            NO_VICTIMS
-        } else {
-            PREEMPTION_NOT_HELPFUL
-        };
-        reason.to_string()
+    let reasons = rejections
+        .iter()
+        .flat_map(|r| r.reasons.iter().map(|c| c.as_ref()));
+    let preemption = rejections.iter().map(|r| match r.resolvable {
+        true => NO_VICTIMS,
+        false => PREEMPTION_NOT_HELPFUL,
     });
     let n = rejections.len();
     let post_filter = format!("preemption: {}", fit_error(n, preemption));
@@ -83,7 +83,7 @@ pub fn pre_filter_message(pre_filter: &str, rejections: &[Rejection]) -> String 
         return NO_NODES.to_string();
     }
     let n = rejections.len();
-    let not_helpful = std::iter::repeat_n(PREEMPTION_NOT_HELPFUL.to_string(), n);
+    let not_helpful = std::iter::repeat_n(PREEMPTION_NOT_HELPFUL, n);
     format!(
         "0/{n} nodes are available: {pre_filter}. preemption: {}",
         fit_error(n, not_helpful)
@@ -102,8 +102,8 @@ pub fn rejectors(rejections: &[Rejection]) -> PluginSet {
 
 /// `FitError.Error`: `0/N nodes are available: ` and the histogram of reasons, each `count reason`, sorted
 /// as strings (Go's `sort.Strings`, so `10 ...` sorts before `2 ...`), joined by `, `, ending with `.`.
-fn fit_error(nodes: usize, reasons: impl Iterator<Item = String>) -> String {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+fn fit_error<'r>(nodes: usize, reasons: impl Iterator<Item = &'r str>) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in reasons {
         *counts.entry(r).or_default() += 1;
     }

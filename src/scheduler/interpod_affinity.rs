@@ -44,6 +44,15 @@ impl Topology {
         self.0.is_empty()
     }
 
+    /// True if some pair of the node's labels has a count above 0; walks this map's keys (none
+    /// for most pods), not the node's labels.
+    fn matches_any(&self, labels: &Labels) -> bool {
+        let count = |(k, values): (&String, &BTreeMap<String, i64>)| {
+            labels.get(k).and_then(|v| values.get(v)).copied()
+        };
+        self.0.iter().filter_map(count).any(|n| n > 0)
+    }
+
     /// The sum over this map's keys of the node's pair (`Score`).
     fn sum_for(&self, labels: &Labels) -> i64 {
         let pairs = self
@@ -128,10 +137,7 @@ pub fn filter(state: &PreFilter, pod: &Pod, labels: &Labels) -> Option<Rejection
     if anti.iter().any(in_anti_domain) {
         return Some(Rejection::unschedulable(ERR_ANTI_AFFINITY));
     }
-    if labels
-        .iter()
-        .any(|(k, v)| state.existing_anti.get(k, v) > 0)
-    {
+    if state.existing_anti.matches_any(labels) {
         return Some(Rejection::unschedulable(ERR_EXISTING_ANTI_AFFINITY));
     }
     None

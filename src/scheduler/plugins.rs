@@ -164,10 +164,10 @@ fn fit(cycle: &Cycle, node: NodeId) -> Option<Rejection> {
             "Insufficient memory",
         ),
     ];
-    let reasons: Vec<String> = checks
+    let reasons: Vec<_> = checks
         .iter()
         .filter(|(failed, _)| *failed)
-        .map(|(_, r)| r.to_string())
+        .map(|(_, r)| (*r).into())
         .collect();
     (!reasons.is_empty()).then_some(Rejection {
         reasons,

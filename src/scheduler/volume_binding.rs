@@ -85,7 +85,7 @@ pub fn filter(store: &Store, vols: &PodVolumes, node: NodeId) -> Option<Rejectio
         Err(reasons) => reasons,
     };
     Some(Rejection {
-        reasons: reasons.into_iter().map(String::from).collect(),
+        reasons: reasons.into_iter().map(Into::into).collect(),
         resolvable: false,
         plugin: None, // tagged by the filter loop (plugins.rs)
     })

@@ -83,7 +83,7 @@ fn filter_all(c: &Cluster, p: &Pod) -> Vec<Option<Rejection>> {
 }
 
 fn rejected(reason: &str) -> Option<Rejection> {
-    Some(Rejection::unresolvable(reason))
+    Some(Rejection::unresolvable(reason.to_string()))
 }
 
 use super::fit_error::Rejection;
