@@ -192,6 +192,14 @@ fn a_replicaset_controller_crashing_again_as_it_restarts_keeps_its_bound_in_seed
     replay_keeps_every_invariant("generated-rs-second-crash", 1);
 }
 
+/// The soak's sixth run, seed 1: the ReplicaSet controller's watch is dropped as d0 scales to 0,
+/// and a delay-watch begins before the relist. The relist must mark the caches fresh, so the
+/// relisted controller does not read the copy from before the drop and stays within its bound.
+#[test]
+fn a_replicaset_relisted_after_a_dropped_watch_reads_fresh_caches_in_seed_1_of_the_soak() {
+    replay_keeps_every_invariant("generated-rs-drop-then-delay", 1);
+}
+
 /// Replays the counterexample saved in tests/fixtures/`fixture` (its seed must be `seed`) with
 /// every invariant on, and asserts that it keeps them all.
 fn replay_keeps_every_invariant(fixture: &str, seed: u64) {
