@@ -123,4 +123,4 @@ fn check_and_decrement(
 
 #[cfg(test)]
 #[path = "eviction_tests.rs"]
-mod tests;
+pub(crate) mod tests;

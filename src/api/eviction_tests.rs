@@ -15,7 +15,7 @@ fn zk_labels() -> Labels {
 }
 
 /// A store with `n` running, ready pods labelled app=zk on one node.
-fn store_with_pods(n: usize) -> (Store, Vec<PodId>) {
+pub(crate) fn store_with_pods(n: usize) -> (Store, Vec<PodId>) {
     let mut store = Store::new(Streams::new(1, 0).stream("names"));
     let meta = store.new_meta("n1", "", Labels::new(), T0);
     let node = store.add_node(Node {
@@ -64,7 +64,7 @@ fn store_with_pods(n: usize) -> (Store, Vec<PodId>) {
 }
 
 /// A budget selecting app=zk with minAvailable `min` and the status the controller would write.
-fn add_budget(store: &mut Store, name: &str, min: i32, healthy: i32) -> PdbId {
+pub(crate) fn add_budget(store: &mut Store, name: &str, min: i32, healthy: i32) -> PdbId {
     let mut meta: Meta = store.new_meta(name, "default", Labels::new(), T0);
     meta.generation = 1;
     store.add_pdb(Pdb {

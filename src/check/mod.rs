@@ -88,7 +88,7 @@ pub fn all_checkers(scenario: &Scenario) -> Vec<Box<dyn Checker>> {
         Box::new(endpoints::EndpointsChecker::new(
             a.endpoints_lag_ms + 2 * scenario.timings.watch_latency_ms,
         )),
-        Box::new(disruption::DisruptionChecker),
+        Box::new(disruption::DisruptionChecker::default()),
         Box::new(liveness::LivenessChecker::new(a.faults_end_ms)),
     ]
 }
